@@ -1,0 +1,76 @@
+# Two commands matter: `make run` and `make test`. Each builds whatever is missing first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+find_python = $(firstword $(shell command -v python$(1) 2>/dev/null) $(wildcard $(HOME)/.pyenv/versions/$(1)*/bin/python$(1)) $(wildcard /usr/local/bin/python$(1) /usr/bin/python$(1)))
+PYTHON311 ?= $(call find_python,3.11)
+PYTHON310 ?= $(call find_python,3.10)
+
+VENV := .venv
+RASA_VENV := .venv-rasa
+APP := $(VENV)/bin/assistant
+RASA := $(RASA_VENV)/bin/rasa
+NLU_FILES := $(shell find nlu/config.yml nlu/domain nlu/data -type f 2>/dev/null)
+SEED_FILES := $(wildcard knowledge/seed/*)
+MODEL_STAMP := nlu/models/.trained
+
+.PHONY: help setup run test test-app test-rasa train bench lint clean
+
+help:
+	@echo "make run    - set up what is missing and start the assistant (web widget URL printed)"
+	@echo "make test   - set up what is missing and run the whole test suite"
+	@echo "make train  - train the Rasa model (only when nlu/ changed)"
+	@echo "make bench  - run the benchmarks, write bench/results.json and bench/results.md"
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON311)" || { echo "Python 3.11 is needed for the app: install python3.11 (e.g. apt-get install python3.11 python3.11-venv, or pyenv install 3.11)"; exit 1; }
+	$(PYTHON311) -m venv $(VENV)
+	$(VENV)/bin/pip install --upgrade --quiet pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(RASA_VENV)/.installed: nlu/requirements.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed for Rasa 3.6: install python3.10 (e.g. apt-get install python3.10 python3.10-venv, or pyenv install 3.10)"; exit 1; }
+	$(PYTHON310) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/pip install --upgrade --quiet "pip<24.1"
+	$(RASA_VENV)/bin/pip install --quiet -r nlu/requirements.txt
+	touch $@
+
+var/.seeded: $(VENV)/.installed $(SEED_FILES)
+	mkdir -p var
+	$(APP) -q db upgrade
+	$(APP) -q kb seed
+	touch $@
+
+var/.indexed: var/.seeded
+	$(APP) -q index build
+	touch $@
+
+$(MODEL_STAMP): $(RASA_VENV)/.installed $(NLU_FILES)
+	cd nlu && ../$(RASA) train --config config.yml --domain domain --data data --out models --fixed-model-name assistant
+	touch $@
+
+setup: $(VENV)/.installed $(RASA_VENV)/.installed var/.indexed $(MODEL_STAMP)
+
+train: $(MODEL_STAMP)
+
+run: setup
+	$(VENV)/bin/python -m assistant.launcher
+
+test: setup test-app test-rasa
+
+test-app: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest
+
+test-rasa: $(RASA_VENV)/.installed $(MODEL_STAMP)
+	cd nlu && ../$(RASA) data validate --config config.yml --domain domain --data data --fail-on-warnings
+	$(RASA_VENV)/bin/python -m pytest tests/actions -p no:cacheprovider
+
+bench: setup
+	$(VENV)/bin/python -m bench.run
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check assistant knowledge index channels tests
+
+clean:
+	rm -rf var nlu/models results

@@ -1,0 +1,1 @@
+"""App wiring: settings, the FastAPI app factory, the CLI and logging."""

@@ -1,0 +1,174 @@
+"""The `assistant` command: database, knowledge import, index, search, evaluation and serving."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from assistant.config import Settings, get_settings
+from assistant.db import create_db_engine, create_session_factory
+from assistant.logging_setup import configure_logging
+
+logger = logging.getLogger(__name__)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    settings = get_settings()
+    configure_logging(settings.log_level if not args.quiet else "WARNING")
+    try:
+        code: int = args.handler(args, settings)
+    except FileNotFoundError as exc:
+        sys.stderr.write(f"error: file not found: {exc.filename or exc}\n")
+        return 1
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="Citizen procedure assistant.")
+    parser.add_argument("-q", "--quiet", action="store_true", help="Only warnings and errors in the log.")
+    commands = parser.add_subparsers(title="commands")
+
+    db = commands.add_parser("db", help="Database schema.").add_subparsers(title="db commands")
+    db.add_parser("upgrade", help="Apply pending migrations.").set_defaults(handler=_db_upgrade)
+
+    kb = commands.add_parser("kb", help="Knowledge base.").add_subparsers(title="kb commands")
+    kb_import = kb.add_parser("import", help="Import a national-portal JSONL(.gz) file.")
+    kb_import.add_argument("file", type=Path)
+    kb_import.set_defaults(handler=_kb_import)
+    kb_aliases = kb.add_parser("aliases", help="Attach aliases from a {code: [wording]} JSON file.")
+    kb_aliases.add_argument("file", type=Path)
+    kb_aliases.set_defaults(handler=_kb_aliases)
+    kb.add_parser("seed", help="Import the bundled seed procedures and aliases.").set_defaults(
+        handler=_kb_seed)
+
+    index = commands.add_parser("index", help="Search index.").add_subparsers(title="index commands")
+    index.add_parser("build", help="Build the index from the database.").set_defaults(handler=_index_build)
+
+    search = commands.add_parser("search", help="Search procedures from the command line.")
+    search.add_argument("query")
+    search.add_argument("--k", type=int, default=5)
+    search.add_argument("--backend", choices=["hybrid", "bm25", "dense"], default="hybrid")
+    search.set_defaults(handler=_search)
+
+    evaluate = commands.add_parser("eval", help="Evaluation.").add_subparsers(title="eval commands")
+    retrieval = evaluate.add_parser("retrieval", help="hit@1, hit@3, MRR and latency on a question file.")
+    retrieval.add_argument("--questions", type=Path, required=True)
+    retrieval.add_argument("--backend", choices=["hybrid", "bm25", "dense"], default="hybrid")
+    retrieval.add_argument("--k", type=int, default=10)
+    retrieval.set_defaults(handler=_eval_retrieval)
+
+    serve = commands.add_parser("serve", help="Serve the HTTP API.")
+    serve.set_defaults(handler=_serve)
+    return parser
+
+
+def _factory(settings: Settings):  # type: ignore[no-untyped-def]
+    engine = create_db_engine(settings.database_url)
+    return engine, create_session_factory(engine)
+
+
+def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.migrate import upgrade_database
+
+    engine, _ = _factory(settings)
+    upgrade_database(engine)
+    sys.stdout.write("database is at the newest schema\n")
+    return 0
+
+
+def _kb_import(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.migrate import upgrade_database
+    from knowledge.portal_import import import_portal_file
+
+    if not args.file.is_file():
+        raise FileNotFoundError(2, "No such file", str(args.file))
+    engine, factory = _factory(settings)
+    upgrade_database(engine)
+    report = import_portal_file(factory, args.file)
+    for rejected in report.rejected:
+        sys.stderr.write(f"rejected line {rejected.line} (code {rejected.code}): {rejected.reason}\n")
+    summary = report.as_dict()
+    summary["rejected"] = len(report.rejected)
+    sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+    return 0
+
+
+def _kb_aliases(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.portal_import import import_aliases
+
+    if not args.file.is_file():
+        raise FileNotFoundError(2, "No such file", str(args.file))
+    _, factory = _factory(settings)
+    changed = import_aliases(factory, args.file)
+    sys.stdout.write(json.dumps({"procedures_with_new_aliases": len(changed)}) + "\n")
+    return 0
+
+
+def _kb_seed(args: argparse.Namespace, settings: Settings) -> int:
+    args.file = settings.seed_file
+    code = _kb_import(args, settings)
+    if code == 0 and settings.aliases_file.is_file():
+        args.file = settings.aliases_file
+        code = _kb_aliases(args, settings)
+    return code
+
+
+def _index_build(_args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.search_service import SearchService
+
+    _, factory = _factory(settings)
+    service = SearchService(settings, factory)
+    stats = service.rebuild(progress=True)
+    sys.stdout.write(json.dumps(stats, ensure_ascii=False) + "\n")
+    return 0
+
+
+def _search(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.search_service import SearchService
+
+    _, factory = _factory(settings)
+    service = SearchService(settings, factory)
+    service.load()
+    result = service.search(args.query, k=args.k, backend=args.backend)
+    for rank, hit in enumerate(result.hits, start=1):
+        sys.stdout.write(f"{rank}. {hit.code}  {hit.name}  [{', '.join(hit.levels)}]  "
+                         f"score={hit.score:.4f} confidence={hit.confidence:.2f}\n")
+    if not result.hits:
+        sys.stdout.write("no procedure found\n")
+    return 0
+
+
+def _eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.search_service import SearchService
+    from index.evaluate import evaluate_retrieval, load_questions
+
+    if not args.questions.is_file():
+        raise FileNotFoundError(2, "No such file", str(args.questions))
+    _, factory = _factory(settings)
+    service = SearchService(settings, factory)
+    searcher = service.load()
+    report = evaluate_retrieval(searcher, load_questions(args.questions), backend=args.backend, k=args.k)
+    sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+    return 0
+
+
+def _serve(_args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from assistant.main import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,46 @@
+"""The FastAPI app factory: everything heavy is created in the lifespan, from the settings passed in."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from assistant.config import Settings, get_settings
+from assistant.db import create_db_engine, create_session_factory
+from assistant.routes import health, procedures
+from assistant.search_service import SearchService
+from assistant.state import AppState
+from knowledge.migrate import upgrade_database
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, search: SearchService | None = None) -> FastAPI:
+    """Build the app; `search` may be passed in by tests that already hold a loaded index."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_db_engine(settings.database_url)
+        upgrade_database(engine)
+        factory = create_session_factory(engine)
+        service = search or SearchService(settings, factory)
+        if search is None:
+            service.start()
+        async with httpx.AsyncClient() as http:
+            app.state.services = AppState(settings=settings, engine=engine, session_factory=factory,
+                                          search=service, http=http)
+            logger.info("app ready on %s:%s", settings.host, settings.port)
+            yield
+        if search is None:
+            service.stop()
+        engine.dispose()
+
+    app = FastAPI(title="Trợ lý thủ tục hành chính", version="0.1.0", lifespan=lifespan)
+    app.include_router(health.router)
+    app.include_router(procedures.router)
+    return app

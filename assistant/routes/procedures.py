@@ -1,0 +1,91 @@
+"""`/api/procedures`: search, one procedure, and its citizen-facing answer per topic."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Path, Query
+from pydantic import BaseModel
+
+from assistant.deps import SearchDep, SessionDep, SettingsDep
+from assistant.errors import IndexNotReady
+from knowledge import crud
+from knowledge.answers import AnswerMessage, render_answer
+from knowledge.errors import ProcedureNotFound
+from knowledge.schemas import ProcedurePublic
+
+router = APIRouter(prefix="/api/procedures", tags=["procedures"])
+
+CodePath = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z.\-_]+$")]
+Topic = Literal["overview", "documents", "fee", "time", "where", "online", "legal"]
+
+
+class HitOut(BaseModel):
+    code: str
+    name: str
+    levels: list[str]
+    field: str
+    score: float
+    confidence: float
+
+
+class SearchOut(BaseModel):
+    query: str
+    backend: str
+    confidence: float
+    took_ms: float
+    hits: list[HitOut]
+
+
+class AnswerOut(BaseModel):
+    code: str
+    name: str
+    topic: Topic
+    messages: list[AnswerMessage]
+
+
+@router.get("/search", response_model=SearchOut)
+def search_procedures(
+    search: SearchDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(description="The citizen's question, with or without diacritics.")] = "",
+    k: Annotated[int | None, Query(ge=1, description="How many procedures to return.")] = None,
+    backend: Annotated[Literal["hybrid", "bm25", "dense"], Query()] = "hybrid",
+) -> SearchOut:
+    query = q.strip()
+    if not query:
+        raise HTTPException(422, "The query `q` is empty; send the citizen's question as text.")
+    if len(query) > settings.search_max_query_chars:
+        raise HTTPException(
+            422, f"The query `q` has {len(query)} characters; at most {settings.search_max_query_chars}."
+        )
+    limit = k or settings.search_default_k
+    if limit > settings.search_max_k:
+        raise HTTPException(422, f"`k` is {limit}; at most {settings.search_max_k} procedures are returned.")
+    try:
+        result = search.search(query, k=limit, backend=backend)
+    except IndexNotReady as exc:
+        raise HTTPException(503, str(exc)) from exc
+    return SearchOut(
+        query=result.query, backend=result.backend, confidence=result.confidence, took_ms=result.took_ms,
+        hits=[HitOut(code=h.code, name=h.name, levels=list(h.levels), field=h.field, score=h.score,
+                     confidence=h.confidence) for h in result.hits],
+    )
+
+
+@router.get("/{code}", response_model=ProcedurePublic)
+def get_procedure(code: CodePath, session: SessionDep) -> ProcedurePublic:
+    try:
+        return crud.to_public(crud.get_procedure(session, code=code))
+    except ProcedureNotFound as exc:
+        raise HTTPException(404, f"No procedure has the code {code!r}.") from exc
+
+
+@router.get("/{code}/answer", response_model=AnswerOut)
+def get_answer(code: CodePath, session: SessionDep, topic: Topic = "overview") -> AnswerOut:
+    try:
+        procedure = crud.to_public(crud.get_procedure(session, code=code))
+    except ProcedureNotFound as exc:
+        raise HTTPException(404, f"No procedure has the code {code!r}.") from exc
+    return AnswerOut(code=procedure.code, name=procedure.name, topic=topic,
+                     messages=render_answer(procedure, topic))

@@ -1,0 +1,21 @@
+"""What the app holds for its lifetime, created in the lifespan and handed to routes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.config import Settings
+from assistant.search_service import SearchService
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    search: SearchService
+    http: httpx.AsyncClient

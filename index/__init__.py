@@ -1,0 +1,1 @@
+"""Search over procedures: Vietnamese normalisation, BM25, dense embeddings in FAISS, and their fusion."""
