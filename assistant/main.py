@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from assistant.config import Settings, get_settings
 from assistant.db import create_db_engine, create_session_factory
-from assistant.routes import health, procedures
+from assistant.routes import chat, health, procedures
 from assistant.search_service import SearchService
 from assistant.state import AppState
 from knowledge.migrate import upgrade_database
@@ -43,4 +43,5 @@ def create_app(settings: Settings | None = None, *, search: SearchService | None
     app = FastAPI(title="Trợ lý thủ tục hành chính", version="0.1.0", lifespan=lifespan)
     app.include_router(health.router)
     app.include_router(procedures.router)
+    app.include_router(chat.router)
     return app

@@ -1,0 +1,56 @@
+"""`make run`: start Rasa, the action server and the app, print the URL, stop all three on Ctrl-C."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+
+from assistant import processes
+from assistant.config import PROJECT_ROOT, get_settings
+from assistant.logging_setup import configure_logging
+
+logger = logging.getLogger(__name__)
+
+
+def main() -> int:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    rasa_port = int(settings.rasa_url.rsplit(":", 1)[-1].rstrip("/"))
+    action_port = int(settings.action_server_url.rsplit(":", 1)[-1].rstrip("/"))
+    api_url = f"http://127.0.0.1:{settings.port}"
+    log_dir = PROJECT_ROOT / "var" / "logs"
+    specs = [
+        processes.actions_spec(action_port, api_url),
+        processes.rasa_spec(rasa_port, action_port, tracker_db=PROJECT_ROOT / "var" / "rasa-tracker.db"),
+        processes.app_spec(settings.port, {}),
+    ]
+    running = [processes.start(spec, log_dir) for spec in specs]
+    stop_event = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop_event.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop_event.set())
+    try:
+        processes.wait_healthy(running)
+        sys.stdout.write(
+            f"\nThe assistant is running.\n  Web widget and demo page: {api_url}/\n"
+            f"  API documentation:        {api_url}/docs\n  Logs: {log_dir}\nPress Ctrl-C to stop.\n"
+        )
+        sys.stdout.flush()
+        while not stop_event.wait(1.0):
+            for item in running:
+                if item.process.poll() is not None:
+                    logger.error("%s stopped (code %s); see %s", item.spec.name, item.process.returncode,
+                                 item.log_path)
+                    stop_event.set()
+        return 0
+    except processes.ProcessFailed as exc:
+        logger.error("%s", exc)
+        return 1
+    finally:
+        processes.stop(running)
+        sys.stdout.write("Stopped.\n")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,132 @@
+"""Start the three processes (app, Rasa, action server), wait until healthy, stop them together.
+
+Used by `make run` (through `assistant.launcher`) and by the end-to-end tests, so both start the system
+the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from assistant.config import PROJECT_ROOT
+
+logger = logging.getLogger(__name__)
+
+RASA_VENV = PROJECT_ROOT / ".venv-rasa"
+APP_VENV = PROJECT_ROOT / ".venv"
+MODEL_DIR = PROJECT_ROOT / "nlu" / "models"
+
+
+class ProcessFailed(RuntimeError):
+    """A process exited or did not become healthy in time."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class ProcessSpec:
+    name: str
+    argv: Sequence[str]
+    health_url: str
+    env: Mapping[str, str] = field(default_factory=dict)
+    cwd: Path = PROJECT_ROOT
+
+
+@dataclass
+class RunningProcess:
+    spec: ProcessSpec
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+
+def rasa_spec(port: int, action_port: int, *, tracker_db: Path, workers: int = 1) -> ProcessSpec:
+    return ProcessSpec(
+        name="rasa",
+        argv=[str(RASA_VENV / "bin" / "rasa"), "run", "--enable-api", "--model", str(MODEL_DIR),
+              "--endpoints", "endpoints.yml", "--port", str(port), "--interface", "127.0.0.1"],
+        health_url=f"http://127.0.0.1:{port}/status",
+        env={"ASSISTANT_ACTION_URL": f"http://127.0.0.1:{action_port}/webhook",
+             "ASSISTANT_RASA_TRACKER_DB": str(tracker_db), "SANIC_WORKERS": str(workers)},
+        cwd=PROJECT_ROOT / "nlu",
+    )
+
+
+def actions_spec(port: int, api_url: str) -> ProcessSpec:
+    return ProcessSpec(
+        name="actions",
+        argv=[str(RASA_VENV / "bin" / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+        health_url=f"http://127.0.0.1:{port}/health",
+        env={"ASSISTANT_API_URL": api_url},
+    )
+
+
+def app_spec(port: int, env: Mapping[str, str]) -> ProcessSpec:
+    return ProcessSpec(
+        name="app",
+        argv=[str(APP_VENV / "bin" / "assistant"), "serve"],
+        health_url=f"http://127.0.0.1:{port}/healthz",
+        env={"ASSISTANT_PORT": str(port), **env},
+    )
+
+
+def start(spec: ProcessSpec, log_dir: Path) -> RunningProcess:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{spec.name}.log"
+    env = {**os.environ, **spec.env}
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(  # noqa: S603 - argv is built here, never from user input
+            list(spec.argv), cwd=spec.cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    logger.info("started %s (pid %s), log %s", spec.name, process.pid, log_path)
+    return RunningProcess(spec, process, log_path)
+
+
+def wait_healthy(running: Sequence[RunningProcess], timeout_s: float = 240.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    pending = list(running)
+    while pending:
+        for item in list(pending):
+            if item.process.poll() is not None:
+                raise ProcessFailed(f"{item.spec.name} exited with code {item.process.returncode}; "
+                                    f"see {item.log_path}")
+            try:
+                if httpx.get(item.spec.health_url, timeout=2.0).status_code == 200:
+                    pending.remove(item)
+                    logger.info("%s is healthy", item.spec.name)
+            except httpx.HTTPError:
+                pass  # not listening yet: keep polling until the deadline
+        if pending and time.monotonic() > deadline:
+            names = ", ".join(p.spec.name for p in pending)
+            raise ProcessFailed(f"not healthy after {timeout_s:.0f} s: {names}")
+        if pending:
+            time.sleep(0.5)
+
+
+def stop(running: Sequence[RunningProcess], grace_s: float = 10.0) -> None:
+    """Terminate whole process groups (Rasa forks Sanic workers), then kill what is left."""
+    for item in running:
+        if item.process.poll() is None:
+            os.killpg(item.process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    for item in running:
+        try:
+            item.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(item.process.pid, signal.SIGKILL)
+            item.process.wait()

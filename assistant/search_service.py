@@ -1,0 +1,109 @@
+"""The app's search: loads the persisted index (or builds it from the database) and keeps it current.
+
+The index is derived data: it is always rebuilt from the knowledge base, never the other way round, and a
+changed procedure is re-embedded alone (`reindex`) so a staff edit is searchable at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.config import Settings
+from assistant.errors import IndexNotReady
+from assistant.indexing import build_index_document
+from index.build import build_index, load_index
+from index.documents import IndexDocument, SearchResult
+from index.encoders import Encoder, create_encoder
+from index.searcher import HybridSearcher
+from index.store import IndexStoreError
+from knowledge import crud
+from knowledge.models import Procedure
+
+logger = logging.getLogger(__name__)
+
+
+def _document(row: Procedure) -> IndexDocument:
+    return build_index_document(crud.procedure_content(row), [alias.text for alias in row.aliases])
+
+
+class SearchService:
+    def __init__(self, settings: Settings, session_factory: sessionmaker[Session],
+                 encoder: Encoder | None = None) -> None:
+        self._settings = settings
+        self._factory = session_factory
+        self._encoder = encoder
+        self._searcher: HybridSearcher | None = None
+        self._state = "not loaded"
+        self._thread: threading.Thread | None = None
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            self._encoder = create_encoder(self._settings.encoder_backend, self._settings.encoder_model,
+                                           self._settings.encoder_threads)
+        return self._encoder
+
+    @property
+    def searcher(self) -> HybridSearcher:
+        if self._searcher is None:
+            raise IndexNotReady(f"The search index is not ready ({self._state}).")
+        return self._searcher
+
+    def status(self) -> str:
+        return "ok" if self._searcher is not None else self._state
+
+    def start(self) -> None:
+        """Load the index in the background (building it if there is none) so the app answers health checks."""
+        self._thread = threading.Thread(target=self._load_or_build, name="index-loader", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout=0.1)
+
+    def _load_or_build(self) -> None:
+        try:
+            self.load()
+        except IndexStoreError as exc:
+            logger.warning("index: %s; building it from the database", exc)
+            try:
+                self.rebuild(progress=False)
+            except Exception:
+                logger.exception("index: build failed")
+                self._state = "error: build failed"
+
+    def load(self) -> HybridSearcher:
+        self._state = "loading"
+        searcher = load_index(self._settings.index_dir, self.encoder)
+        self._searcher = searcher
+        logger.info("index: loaded %d procedures from %s", searcher.documents, self._settings.index_dir)
+        return searcher
+
+    def rebuild(self, *, progress: bool = True) -> dict[str, float | int]:
+        """Build the whole index from the database and swap it in atomically."""
+        self._state = "building"
+        started = time.perf_counter()
+        with self._factory() as session:
+            documents = [_document(row) for row in crud.all_procedures(session)]
+        searcher = build_index(documents, self.encoder, self._settings.index_dir, progress=progress)
+        self._searcher = searcher
+        return {"procedures": searcher.documents, "build_s": round(time.perf_counter() - started, 2)}
+
+    def reindex(self, codes: Sequence[str]) -> None:
+        """Re-embed just these procedures (or drop the ones that no longer exist)."""
+        searcher = self.searcher
+        with self._factory() as session:
+            for code in codes:
+                row = crud.find_procedure(session, code=code)
+                if row is None:
+                    searcher.remove(code)
+                else:
+                    searcher.upsert(_document(row))
+
+    def search(self, query: str, k: int = 5, backend: str = "hybrid") -> SearchResult:
+        return self.searcher.search(query, k=k, backend=backend)
