@@ -47,7 +47,7 @@ var/.indexed: var/.seeded
 	touch $@
 
 $(MODEL_STAMP): $(RASA_VENV)/.installed $(NLU_FILES)
-	cd nlu && ../$(RASA) train --config config.yml --domain domain --data data --out models --fixed-model-name assistant
+	$(RASA) train --config nlu/config.yml --domain nlu/domain --data nlu/data --out nlu/models --fixed-model-name procedure-assistant
 	touch $@
 
 setup: $(VENV)/.installed $(RASA_VENV)/.installed var/.indexed $(MODEL_STAMP)
@@ -63,8 +63,9 @@ test-app: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest
 
 test-rasa: $(RASA_VENV)/.installed $(MODEL_STAMP)
-	cd nlu && ../$(RASA) data validate --config config.yml --domain domain --data data --fail-on-warnings
-	$(RASA_VENV)/bin/python -m pytest tests/actions -p no:cacheprovider
+	$(RASA) data validate --config nlu/config.yml --domain nlu/domain --data nlu/data --fail-on-warnings
+	$(RASA_VENV)/bin/python -m pytest tests/actions --confcutdir=tests/actions -p no:cacheprovider
+	$(RASA) test core --stories nlu/tests --model nlu/models/procedure-assistant.tar.gz --fail-on-prediction-errors --out results/core
 
 bench: setup
 	$(VENV)/bin/python -m bench.run

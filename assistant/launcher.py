@@ -23,7 +23,8 @@ def main() -> int:
     log_dir = PROJECT_ROOT / "var" / "logs"
     specs = [
         processes.actions_spec(action_port, api_url),
-        processes.rasa_spec(rasa_port, action_port, tracker_db=PROJECT_ROOT / "var" / "rasa-tracker.db"),
+        processes.rasa_spec(rasa_port, action_port,
+                            tracker_db_url=f"sqlite:///{PROJECT_ROOT / 'var' / 'rasa_trackers.db'}"),
         processes.app_spec(settings.port, {}),
     ]
     running = [processes.start(spec, log_dir) for spec in specs]

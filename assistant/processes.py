@@ -54,15 +54,15 @@ class RunningProcess:
     log_path: Path
 
 
-def rasa_spec(port: int, action_port: int, *, tracker_db: Path, workers: int = 1) -> ProcessSpec:
+def rasa_spec(port: int, action_port: int, *, tracker_db_url: str, workers: int = 1) -> ProcessSpec:
+    """Rasa from the repository root, so it finds the `nlu.components` package of the pipeline."""
     return ProcessSpec(
         name="rasa",
         argv=[str(RASA_VENV / "bin" / "rasa"), "run", "--enable-api", "--model", str(MODEL_DIR),
-              "--endpoints", "endpoints.yml", "--port", str(port), "--interface", "127.0.0.1"],
+              "--endpoints", "nlu/endpoints.yml", "--port", str(port), "--interface", "127.0.0.1"],
         health_url=f"http://127.0.0.1:{port}/status",
-        env={"ASSISTANT_ACTION_URL": f"http://127.0.0.1:{action_port}/webhook",
-             "ASSISTANT_RASA_TRACKER_DB": str(tracker_db), "SANIC_WORKERS": str(workers)},
-        cwd=PROJECT_ROOT / "nlu",
+        env={"RASA_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+             "RASA_TRACKER_STORE_URL": tracker_db_url, "SANIC_WORKERS": str(workers)},
     )
 
 

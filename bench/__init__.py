@@ -1,0 +1,1 @@
+"""Reproducible benchmarks: `make bench` writes bench/results.json and bench/results.md."""

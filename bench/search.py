@@ -1,0 +1,74 @@
+"""Retrieval quality, search latency, index build and single-procedure re-index, measured in one run."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from assistant.config import Settings
+from assistant.db import create_db_engine, create_session_factory
+from assistant.search_service import SearchService
+from index.evaluate import evaluate_retrieval, load_questions
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def run_search_bench(settings: Settings, questions_file: Path, *, rounds: int = 5) -> dict[str, Any]:
+    engine = create_db_engine(settings.database_url)
+    service = SearchService(settings, create_session_factory(engine))
+    searcher = service.load()
+    questions = load_questions(questions_file)
+    results: dict[str, Any] = {"retrieval": {"dev": {}}, "index": {}, "search": {}}
+
+    # Quality of the three backends side by side, on the same index and the same run.
+    for backend in ("hybrid", "bm25", "dense"):
+        report = evaluate_retrieval(searcher, questions, backend=backend, k=10)
+        results["retrieval"]["dev"][backend] = {
+            key: round(float(report[key]), 4) for key in ("hit@1", "hit@3", "mrr", "p50_ms", "p95_ms")
+        }
+    results["retrieval"]["dev"]["questions"] = len(questions)
+
+    # Latency of the hybrid search as the API serves it (warm, several rounds over all questions).
+    for question in questions[:5]:
+        searcher.search(question["question"], k=5)
+    timings: list[float] = []
+    for _ in range(rounds):
+        for question in questions:
+            started = time.perf_counter()
+            searcher.search(question["question"], k=5)
+            timings.append((time.perf_counter() - started) * 1000)
+    results["search"] = {
+        "procedures": searcher.documents,
+        "queries": len(timings),
+        "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(_percentile(timings, 95), 2),
+    }
+
+    # A full build from the database with no cached embeddings, into a scratch directory.
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch_settings = replace_settings(settings, index_dir=Path(scratch) / "index")
+        scratch_service = SearchService(scratch_settings, service._factory, encoder=service.encoder)
+        started = time.perf_counter()
+        scratch_service.rebuild(progress=False)
+        results["index"]["build_s"] = round(time.perf_counter() - started, 2)
+        # Re-index one edited procedure: re-embed it, rebuild BM25 and FAISS, persist, swap.
+        scratch_searcher = scratch_service.searcher
+        first = scratch_searcher.snapshot.stored.documents[0]
+        edited = replace(first, aliases=(*first.aliases, "câu hỏi mới của người dân"))
+        started = time.perf_counter()
+        scratch_searcher.upsert(edited)
+        results["index"]["reindex_one_s"] = round(time.perf_counter() - started, 3)
+    engine.dispose()
+    return results
+
+
+def replace_settings(settings: Settings, **changes: Any) -> Settings:
+    return settings.model_copy(update=changes)

@@ -1,0 +1,65 @@
+"""Start the real system — app, Rasa and the action server — on free ports, and always stop it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant import processes
+from assistant.config import Settings
+
+
+@dataclass
+class RunningSystem:
+    app_url: str
+    running: list[processes.RunningProcess]
+    log_dir: Path
+
+    def process(self, name: str) -> processes.RunningProcess:
+        return next(p for p in self.running if p.spec.name == name)
+
+    def chat(self, sender_id: str, text: str) -> httpx.Response:
+        return httpx.post(f"{self.app_url}/api/chat", json={"sender_id": sender_id, "text": text}, timeout=30)
+
+
+def _missing_rasa_parts() -> str | None:
+    if not (processes.RASA_VENV / "bin" / "rasa").exists():
+        return "the Rasa environment .venv-rasa is missing; run `make test` (it builds it)"
+    if not list(processes.MODEL_DIR.glob("*.tar.gz")):
+        return "no trained Rasa model in nlu/models; run `make train`"
+    return None
+
+
+@pytest.fixture(scope="module")
+def system(kb_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+    reason = _missing_rasa_parts()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    log_dir = tmp_path_factory.mktemp("e2e-logs")
+    app_port, rasa_port, action_port = processes.free_port(), processes.free_port(), processes.free_port()
+    app_url = f"http://127.0.0.1:{app_port}"
+    specs = [
+        processes.actions_spec(action_port, app_url),
+        processes.rasa_spec(rasa_port, action_port, tracker_db_url=f"sqlite:///{log_dir / 'trackers.db'}"),
+        processes.app_spec(app_port, {
+            "ASSISTANT_DATABASE_URL": kb_settings.database_url,
+            "ASSISTANT_INDEX_DIR": str(kb_settings.index_dir),
+            "ASSISTANT_RASA_URL": f"http://127.0.0.1:{rasa_port}",
+            "ASSISTANT_ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}",
+        }),
+    ]
+    running: list[processes.RunningProcess] = []
+    try:
+        for spec in specs:
+            running.append(processes.start(spec, log_dir))
+        processes.wait_healthy(running, timeout_s=300)
+        yield RunningSystem(app_url=app_url, running=running, log_dir=log_dir)
+    finally:
+        processes.stop(running)
