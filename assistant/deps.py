@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from assistant.chat_service import ChatService
 from assistant.config import Settings
+from assistant.rasa_client import RasaClient
 from assistant.search_service import SearchService
 from assistant.state import AppState
 
@@ -34,7 +36,13 @@ def get_search(state: Annotated[AppState, Depends(get_state)]) -> SearchService:
     return state.search
 
 
+def get_chat_service(state: Annotated[AppState, Depends(get_state)]) -> ChatService:
+    settings = state.settings
+    return ChatService(RasaClient(state.http, settings.rasa_url, settings.rasa_timeout_s))
+
+
 StateDep = Annotated[AppState, Depends(get_state)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
 SearchDep = Annotated[SearchService, Depends(get_search)]
+ChatDep = Annotated[ChatService, Depends(get_chat_service)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import unicodedata
 from typing import Annotated
 
@@ -10,11 +9,10 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
-from assistant import messages_vi
-from assistant.deps import StateDep
-from assistant.rasa_client import BotMessage, RasaClient, RasaUnavailable
+from assistant.deps import ChatDep
+from assistant.rasa_client import BotMessage
+from channels.base import IncomingMessage
 
-logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["chat"])
 
 MAX_TEXT_CHARS = 2000
@@ -57,18 +55,9 @@ def _out(messages: list[BotMessage]) -> ChatOut:
 
 
 @router.post("/chat", response_model=ChatOut, responses={503: {"model": ChatOut}})
-async def chat(body: ChatIn, state: StateDep) -> ChatOut | JSONResponse:
-    if not body.text:
-        return ChatOut(messages=[MessageOut(text=messages_vi.EMPTY_MESSAGE)])
-    client = RasaClient(state.http, state.settings.rasa_url, state.settings.rasa_timeout_s)
-    try:
-        replies = await client.send(body.sender_id, body.text, metadata={"channel": "api"})
-    except RasaUnavailable as exc:
-        logger.error("chat: %s (conversation %s)", exc, body.sender_id)
-        unavailable = ChatOut(messages=[MessageOut(text=messages_vi.ASSISTANT_UNAVAILABLE)])
-        return JSONResponse(unavailable.model_dump(), status_code=503)
-    if not replies:
-        # Rasa answers nothing when an action failed (e.g. the action server is down): never stay silent.
-        logger.warning("chat: Rasa sent no reply (conversation %s)", body.sender_id)
-        return ChatOut(messages=[MessageOut(text=messages_vi.NO_REPLY)])
+async def chat(body: ChatIn, chat_service: ChatDep) -> ChatOut | JSONResponse:
+    message = IncomingMessage(channel="api", sender_id=body.sender_id, text=body.text)
+    replies, answered = await chat_service.reply_or_apology(message)
+    if not answered:
+        return JSONResponse(_out(replies).model_dump(), status_code=503)
     return _out(replies)
