@@ -68,6 +68,14 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="Serve the HTTP API.")
     serve.set_defaults(handler=_serve)
+
+    telegram = commands.add_parser("telegram", help="Telegram bot.").add_subparsers(title="telegram commands")
+    set_webhook = telegram.add_parser("set-webhook", help="Register URL (…/webhooks/telegram) with Telegram.")
+    set_webhook.add_argument("url")
+    set_webhook.set_defaults(handler=_telegram_set_webhook)
+    poll = telegram.add_parser("poll", help="Answer the bot by long polling (local development).")
+    poll.add_argument("--max-updates", type=int, default=None, help="Stop after this many updates.")
+    poll.set_defaults(handler=_telegram_poll)
     return parser
 
 
@@ -167,6 +175,36 @@ def _serve(_args: argparse.Namespace, settings: Settings) -> int:
     from assistant.main import create_app
 
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def _telegram_set_webhook(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from channels.telegram_polling import TelegramNotConfigured, set_webhook
+
+    try:
+        asyncio.run(set_webhook(settings, args.url))
+    except TelegramNotConfigured as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 1
+    sys.stdout.write(f"Telegram webhook set to {args.url}\n")
+    return 0
+
+
+def _telegram_poll(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from channels.telegram_polling import TelegramNotConfigured, poll
+
+    try:
+        handled = asyncio.run(poll(settings, max_updates=args.max_updates))
+    except TelegramNotConfigured as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    sys.stdout.write(f"handled {handled} Telegram updates\n")
     return 0
 
 

@@ -42,6 +42,21 @@ class Settings(BaseSettings):
     action_server_url: str = "http://127.0.0.1:5055"
     rasa_timeout_s: float = Field(default=10.0, gt=0)
 
+    # Telegram: the channel is on when both the bot token and the webhook secret are set.
+    telegram_bot_token: str = ""
+    telegram_secret_token: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,256}$")
+    # "{token}" is replaced by the bot token; a self-hosted Bot API server or a test fake goes here.
+    telegram_api_base: str = "https://api.telegram.org/bot{token}"
+    # Zalo OA: the channel is on when the OA secret key and the app id are set.
+    zalo_app_id: str = ""
+    zalo_app_secret: str = ""
+    zalo_oa_secret: str = ""
+    # First tokens only: after a refresh the pair stored in the database wins.
+    zalo_access_token: str = ""
+    zalo_refresh_token: str = ""
+    zalo_api_base: str = "https://openapi.zalo.me"
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+
     @field_validator("database_url")
     @classmethod
     def _database_url_not_empty(cls, value: str) -> str:

@@ -11,9 +11,10 @@ from fastapi import FastAPI
 
 from assistant.config import Settings, get_settings
 from assistant.db import create_db_engine, create_session_factory
-from assistant.routes import chat, health, procedures
+from assistant.routes import chat, health, procedures, webhooks
 from assistant.search_service import SearchService
 from assistant.state import AppState
+from channels.services import build_channels
 from knowledge.migrate import upgrade_database
 
 logger = logging.getLogger(__name__)
@@ -34,8 +35,10 @@ def create_app(settings: Settings | None = None, *, search: SearchService | None
         async with httpx.AsyncClient() as http:
             app.state.services = AppState(settings=settings, engine=engine, session_factory=factory,
                                           search=service, http=http)
+            app.state.channels = build_channels(settings, factory, http)
             logger.info("app ready on %s:%s", settings.host, settings.port)
             yield
+            await app.state.channels.aclose()
         if search is None:
             service.stop()
         engine.dispose()
@@ -44,4 +47,5 @@ def create_app(settings: Settings | None = None, *, search: SearchService | None
     app.include_router(health.router)
     app.include_router(procedures.router)
     app.include_router(chat.router)
+    app.include_router(webhooks.router)
     return app

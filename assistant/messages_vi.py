@@ -12,3 +12,23 @@ NO_REPLY = (
 )
 EMPTY_MESSAGE = "Bạn chưa nhập nội dung. Hãy gõ câu hỏi, ví dụ: \"làm giấy khai sinh cần gì\"."
 MESSAGE_TOO_LONG = "Tin nhắn dài quá {limit} ký tự. Bạn vui lòng hỏi ngắn gọn hơn."
+PLEASE_TYPE = (
+    "Xin lỗi, tôi chưa nghe được tin nhắn thoại, video hay nhãn dán. Bạn vui lòng gõ câu hỏi bằng chữ "
+    "(có dấu hay không dấu đều được), hoặc chọn một câu hỏi mẫu bên dưới."
+)
+PLEASE_TYPE_IMAGE = (
+    "Cảm ơn bạn đã gửi ảnh. Tôi chưa đọc được nội dung ảnh, bạn vui lòng gõ câu hỏi bằng chữ, "
+    "hoặc chọn một câu hỏi mẫu bên dưới."
+)
+PLEASE_TYPE_LOCATION = (
+    "Cảm ơn bạn đã gửi vị trí. Để tìm nơi nộp hồ sơ, bạn vui lòng gõ tên xã/phường và thủ tục cần làm, "
+    "ví dụ: \"đăng ký khai sinh ở phường Dịch Vọng\"."
+)
+# Example questions offered as buttons when the citizen did not type; each is also the button's payload.
+EXAMPLE_QUESTIONS = (
+    "Làm giấy khai sinh cần giấy tờ gì?",
+    "Đăng ký kết hôn cần giấy tờ gì?",
+    "Đăng ký thường trú nộp ở đâu?",
+)
+MORE_CHOICES = "Lựa chọn khác:"
+BUTTON_EXPIRED = "Nút này đã hết hạn. Bạn vui lòng gõ lại câu hỏi, hoặc chọn một câu hỏi mẫu bên dưới."

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import channels.models  # noqa: F401  (registers the channel tables on the shared metadata)
 from knowledge.models import Base
 
 config = context.config
