@@ -23,6 +23,13 @@ class RunningSystem:
     def process(self, name: str) -> processes.RunningProcess:
         return next(p for p in self.running if p.spec.name == name)
 
+    def restart(self, name: str) -> None:
+        """Start a stopped process again (fault tests stop one and must leave the system whole)."""
+        old = self.process(name)
+        new = processes.start(old.spec, self.log_dir)
+        self.running[self.running.index(old)] = new
+        processes.wait_healthy([new], timeout_s=120)
+
     def chat(self, sender_id: str, text: str) -> httpx.Response:
         return httpx.post(f"{self.app_url}/api/chat", json={"sender_id": sender_id, "text": text}, timeout=30)
 
@@ -35,7 +42,7 @@ def _missing_rasa_parts() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def system(kb_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
     reason = _missing_rasa_parts()
     if reason:

@@ -73,7 +73,10 @@ def test_out_of_scope_gets_a_polite_redirect(system: RunningSystem) -> None:
 def test_with_the_action_server_stopped_the_citizen_still_gets_an_apology(system: RunningSystem) -> None:
     actions = system.process("actions")
     processes.stop([actions])
-    response = system.chat(_sender(), "đăng ký kết hôn cần gì")
+    try:
+        response = system.chat(_sender(), "đăng ký kết hôn cần gì")
+    finally:
+        system.restart("actions")
     assert response.status_code == 200
     text = _texts(response.json())
     assert text in {messages_vi.NO_REPLY} or "xin lỗi" in text.lower()
