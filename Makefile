@@ -14,7 +14,7 @@ NLU_FILES := $(shell find nlu/config.yml nlu/domain nlu/data -type f 2>/dev/null
 SEED_FILES := $(wildcard knowledge/seed/*)
 MODEL_STAMP := nlu/models/.trained
 
-.PHONY: help setup run test test-app test-rasa train bench lint clean
+.PHONY: help setup run test test-app test-rasa train bench lint clean browser
 
 help:
 	@echo "make run    - set up what is missing and start the assistant (web widget URL printed)"
@@ -57,7 +57,19 @@ train: $(MODEL_STAMP)
 run: setup
 	$(VENV)/bin/python -m assistant.launcher
 
-test: setup test-app test-rasa
+# The widget's browser tests drive Debian's chromium; no browser is ever downloaded.
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	@echo "Installing Debian chromium for the widget's browser tests"
+	@if [ "$$(id -u)" = 0 ]; then APT="apt-get"; elif command -v sudo >/dev/null; then APT="sudo apt-get"; \
+	else echo "chromium is missing and neither root nor sudo is available: install it with 'apt-get install -y chromium' as root"; exit 1; fi; \
+	$$APT install -y chromium || { $$APT update && $$APT install -y chromium; } || \
+	{ echo "Could not install chromium: run 'apt-get install -y chromium' as root, then 'make test' again"; exit 1; }
+
+browser: $(CHROMIUM)
+
+test: setup browser test-app test-rasa
 
 test-app: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest

@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
 
+    # Web pages on other origins allowed to embed the widget (it calls /api/chat from their page).
+    # Comma-separated, e.g. "https://tthc.tuyenquang.gov.vn,https://xa-yenthinh.gov.vn"; "*" allows any.
+    widget_origins: str = ""
+
+    @property
+    def widget_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.widget_origins.split(",") if origin.strip()]
+
     @field_validator("database_url")
     @classmethod
     def _database_url_not_empty(cls, value: str) -> str:

@@ -8,12 +8,14 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from assistant.config import Settings, get_settings
 from assistant.db import create_db_engine, create_session_factory
 from assistant.routes import chat, health, procedures, webhooks
 from assistant.search_service import SearchService
 from assistant.state import AppState
+from channels import widget
 from channels.services import build_channels
 from knowledge.migrate import upgrade_database
 
@@ -44,8 +46,13 @@ def create_app(settings: Settings | None = None, *, search: SearchService | None
         engine.dispose()
 
     app = FastAPI(title="Trợ lý thủ tục hành chính", version="0.1.0", lifespan=lifespan)
+    if settings.widget_origin_list:
+        # Only the chat door is meant for other origins; it takes JSON and no cookies.
+        app.add_middleware(CORSMiddleware, allow_origins=settings.widget_origin_list,
+                           allow_methods=["POST"], allow_headers=["Content-Type"], allow_credentials=False)
     app.include_router(health.router)
     app.include_router(procedures.router)
     app.include_router(chat.router)
     app.include_router(webhooks.router)
+    app.include_router(widget.router)
     return app
