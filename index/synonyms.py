@@ -1,0 +1,187 @@
+"""Colloquial words citizens use, mapped to the official wording procedures are named with.
+
+A clerk at the commune one-stop desk translates "làm sổ đỏ" into "cấp Giấy chứng nhận quyền sử dụng
+đất" without thinking; the index has to do the same, because the portal only knows the official names.
+Rules match whole syllables, with or without accents (so "so do" and "sổ đỏ" both hit),
+and append the official wording rather than replacing anything: the citizen's own words still count.
+The list is general administrative vocabulary, not tuned to any question set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from index.normalize import fold, has_diacritics, normalize, syllables
+
+
+@dataclass(frozen=True)
+class SynonymRule:
+    """Colloquial phrases (any of them) and the official wording they stand for."""
+
+    phrases: tuple[str, ...]
+    official: str
+
+
+RULES: tuple[SynonymRule, ...] = (
+    # Residence (cư trú)
+    SynonymRule(("hộ khẩu", "sổ hộ khẩu", "nhập khẩu", "nhập hộ khẩu", "chuyển khẩu"), "đăng ký thường trú"),
+    SynonymRule(
+        ("cắt khẩu", "cắt hộ khẩu", "xóa hộ khẩu", "xoá hộ khẩu", "xóa khẩu"), "xóa đăng ký thường trú"
+    ),
+    SynonymRule(("tách khẩu", "tách hộ khẩu", "tách sổ hộ khẩu"), "tách hộ"),
+    SynonymRule(("ở trọ", "nhà trọ", "thuê trọ", "thuê nhà", "phòng trọ", "ở nhờ"), "đăng ký tạm trú"),
+    SynonymRule(("đi làm ăn xa", "đi làm xa", "vắng mặt ở địa phương", "đi xa nhà"), "khai báo tạm vắng"),
+    SynonymRule(
+        ("khách ở qua đêm", "cho khách ở", "báo khách", "khai báo lưu trú", "khách trọ", "homestay"),
+        "thông báo lưu trú",
+    ),
+    SynonymRule(("ct07", "ct08", "giấy xác nhận cư trú", "xác nhận cư trú"), "xác nhận thông tin về cư trú"),
+    # Identity (căn cước, định danh)
+    SynonymRule(
+        ("căn cước", "căn cước công dân", "chứng minh nhân dân", "chứng minh thư", "thẻ chip"),
+        "thẻ căn cước",
+    ),
+    SynonymRule(
+        ("vneid", "định danh điện tử", "định danh mức 2", "định danh mức độ 2"), "tài khoản định danh điện tử"
+    ),
+    SynonymRule(("passport", "hộ chiếu"), "cấp hộ chiếu phổ thông"),
+    # Civil status (hộ tịch)
+    SynonymRule(
+        ("giấy khai sinh", "làm khai sinh", "khai sinh cho con", "khai sinh cho bé"), "đăng ký khai sinh"
+    ),
+    SynonymRule(("trẻ mới sinh", "mới sinh con", "em bé mới sinh", "con mới đẻ"), "đăng ký khai sinh"),
+    SynonymRule(
+        ("lấy vợ", "lấy chồng", "cưới vợ", "cưới chồng", "đám cưới", "giấy kết hôn", "cưới nhau"),
+        "đăng ký kết hôn",
+    ),
+    SynonymRule(
+        ("giấy chứng tử", "chứng tử", "báo tử", "người chết", "qua đời", "mất rồi", "người mất"),
+        "đăng ký khai tử",
+    ),
+    SynonymRule(
+        ("độc thân", "giấy độc thân", "chưa vợ", "chưa chồng", "chưa kết hôn"),
+        "xác nhận tình trạng hôn nhân",
+    ),
+    SynonymRule(
+        ("nhận con", "nhận cha", "nhận bố", "nhận mẹ", "con ngoài giá thú"), "đăng ký nhận cha mẹ con"
+    ),
+    SynonymRule(
+        ("sửa sai", "sai thông tin", "sửa tên", "đổi tên", "sửa ngày sinh", "đổi họ", "sửa giấy khai sinh"),
+        "thay đổi cải chính bổ sung thông tin hộ tịch",
+    ),
+    SynonymRule(
+        ("bản sao giấy khai sinh", "trích lục", "bản sao khai sinh"), "cấp bản sao trích lục hộ tịch"
+    ),
+    SynonymRule(("người nước ngoài", "nước ngoài", "việt kiều", "ngoại quốc"), "có yếu tố nước ngoài"),
+    SynonymRule(("bố", "ba đẻ", "cha đẻ"), "cha"),
+    # Authentication (chứng thực)
+    SynonymRule(
+        ("photo công chứng", "công chứng bản sao", "sao y", "sao y bản chính", "công chứng giấy tờ", "photo"),
+        "chứng thực bản sao từ bản chính",
+    ),
+    SynonymRule(("công chứng chữ ký", "ký xác nhận chữ ký", "điểm chỉ"), "chứng thực chữ ký"),
+    SynonymRule(("công chứng", "chứng nhận bản sao"), "chứng thực"),
+    SynonymRule(
+        ("chia thừa kế", "chia tài sản thừa kế", "chia di sản", "chia đất thừa kế"),
+        "văn bản thỏa thuận phân chia di sản",
+    ),
+    # Land and housing (đất đai, xây dựng)
+    SynonymRule(
+        ("sổ đỏ", "sổ hồng", "bìa đỏ", "bìa hồng", "giấy đất", "sổ nhà đất", "sổ đất"),
+        "giấy chứng nhận quyền sử dụng đất quyền sở hữu tài sản gắn liền với đất",
+    ),
+    SynonymRule(
+        ("sang tên", "mua đất", "bán đất", "mua nhà", "bán nhà", "tặng cho đất", "cho con đất"),
+        "đăng ký biến động chuyển nhượng tặng cho quyền sử dụng đất",
+    ),
+    SynonymRule(
+        ("thổ cư", "lên thổ cư", "đất vườn", "đất nông nghiệp sang đất ở"),
+        "chuyển mục đích sử dụng đất sang đất ở",
+    ),
+    SynonymRule(
+        ("xây nhà", "xin phép xây", "phép xây dựng", "sửa nhà", "cơi nới"),
+        "cấp giấy phép xây dựng nhà ở riêng lẻ",
+    ),
+    # Business (hộ kinh doanh)
+    SynonymRule(
+        ("mở quán", "mở cửa hàng", "mở tiệm", "buôn bán", "bán hàng", "kinh doanh nhỏ", "mở shop"),
+        "đăng ký thành lập hộ kinh doanh",
+    ),
+    SynonymRule(
+        ("đóng cửa quán", "nghỉ bán", "giải thể hộ kinh doanh", "dẹp quán", "thôi kinh doanh"),
+        "chấm dứt hoạt động hộ kinh doanh",
+    ),
+    SynonymRule(
+        ("tạm nghỉ kinh doanh", "nghỉ kinh doanh một thời gian", "tạm dừng kinh doanh"),
+        "tạm ngừng kinh doanh",
+    ),
+    # Vehicles, insurance, justice, welfare
+    SynonymRule(("bằng lái", "bằng lái xe", "bằng xe máy"), "giấy phép lái xe"),
+    SynonymRule(("biển số", "cà vẹt", "đăng ký xe máy", "đăng ký ô tô", "giấy đăng ký xe"), "đăng ký xe"),
+    SynonymRule(("thẻ bảo hiểm", "thẻ bảo hiểm y tế", "bảo hiểm y tế"), "thẻ bảo hiểm y tế"),
+    SynonymRule(("thai sản", "tiền sinh con", "nghỉ sinh", "chế độ sinh"), "hưởng chế độ thai sản"),
+    SynonymRule(
+        ("rút bảo hiểm xã hội", "rút bhxh một lần", "bảo hiểm một lần"), "hưởng bảo hiểm xã hội một lần"
+    ),
+    SynonymRule(("tiền mai táng", "mai táng phí", "tử tuất"), "chế độ tử tuất hỗ trợ chi phí mai táng"),
+    SynonymRule(("lý lịch tư pháp", "lý lịch"), "cấp phiếu lý lịch tư pháp"),
+    SynonymRule(("hộ nghèo", "cận nghèo", "sổ nghèo"), "công nhận hộ nghèo hộ cận nghèo"),
+    # Verbs citizens use for issuing
+    SynonymRule(("làm lại", "bị mất", "mất", "bị hỏng", "hư hỏng"), "cấp lại"),
+    SynonymRule(("đổi",), "cấp đổi"),
+    SynonymRule(("ủy ban xã", "uỷ ban xã", "xã phường", "phường"), "cấp xã"),
+)
+
+
+def _syllable_matches(typed: str, wanted: str) -> bool:
+    """A typed syllable matches when it is spelled the same, or typed without accents and folds the same.
+
+    Checking accents where the citizen typed them keeps "đời" (life) from triggering rules for "đổi".
+    """
+    return typed == wanted or (not has_diacritics(typed) and typed == fold(wanted))
+
+
+def _spans(tokens: Sequence[str], phrase: Sequence[str]) -> list[tuple[int, int]]:
+    width = len(phrase)
+    return [
+        (start, start + width)
+        for start in range(len(tokens) - width + 1)
+        if all(_syllable_matches(tokens[start + i], phrase[i]) for i in range(width))
+    ]
+
+
+_COMPILED: tuple[tuple[tuple[str, ...], str, int], ...] = tuple(
+    (tuple(syllables(phrase)), rule.official, order)
+    for order, rule in enumerate(RULES)
+    for phrase in rule.phrases
+)
+
+
+def expansions(query: str) -> list[str]:
+    """Official wordings triggered by `query`, each once, in rule order.
+
+    Longer phrases win over the shorter ones inside them: "tách hộ khẩu" means splitting a household,
+    so the "hộ khẩu" inside it must not also add "đăng ký thường trú".
+    """
+    tokens = syllables(query)
+    matches = [
+        (end - start, start, end, official, order)
+        for phrase, official, order in _COMPILED
+        for start, end in _spans(tokens, phrase)
+    ]
+    taken = [False] * len(tokens)
+    chosen: dict[str, int] = {}
+    for _, start, end, official, order in sorted(matches, key=lambda m: (-m[0], m[1], m[4])):
+        if any(taken[start:end]):
+            continue
+        taken[start:end] = [True] * (end - start)
+        chosen.setdefault(official, order)
+    return sorted(chosen, key=chosen.__getitem__)
+
+
+def expand_query(query: str) -> str:
+    """The query followed by the official wordings its colloquial phrases stand for."""
+    extra = expansions(query)
+    base = normalize(query)
+    return " ".join([base, *extra]) if extra else base

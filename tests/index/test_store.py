@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.documents import IndexDocument
+from index.store import CURRENT_FILE, DenseIndex, IndexStore, IndexStoreError, StoredIndex
+
+
+def _stored(n: int, dim: int = 8, tag: str = "") -> StoredIndex:
+    rng = np.random.default_rng(n)
+    vectors = rng.normal(size=(n, dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    docs = tuple(IndexDocument(code=f"{tag}{i}", name=f"Thủ tục số {i} {tag}") for i in range(n))
+    return StoredIndex(
+        documents=docs, vectors=vectors, owners=np.arange(n, dtype=np.int32), encoder_name="test:8"
+    )
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+    assert store.load() is None
+    original = _stored(5)
+    version = store.save(original)
+    loaded = store.load()
+    assert loaded is not None and store.current_version() == version
+    assert loaded.documents == original.documents
+    assert np.array_equal(loaded.vectors, original.vectors)
+    manifest = store.manifest()
+    assert manifest["documents"] == 5 and manifest["dim"] == 8 and manifest["encoder"] == "test:8"
+    assert manifest["content_hashes"] == [d.content_hash() for d in original.documents]
+
+
+def test_old_versions_are_cleaned_but_the_previous_one_is_kept(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+    names = [store.save(_stored(3 + i)) for i in range(4)]
+    left = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())
+    assert left == names[-2:]
+    assert (tmp_path / CURRENT_FILE).read_text() == names[-1]
+
+
+def test_broken_version_is_reported(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+    version = store.save(_stored(3))
+    (tmp_path / version / "documents.jsonl").write_text("")
+    with pytest.raises(IndexStoreError, match="does not match its manifest"):
+        store.load()
+
+
+def test_reader_during_swaps_sees_a_whole_old_or_new_index(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+    sizes = [10, 40, 10, 40, 10, 40, 10, 40]
+    store.save(_stored(sizes[0], tag="a"))
+    seen: list[tuple[int, int, int]] = []
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def read() -> None:
+        reader = IndexStore(tmp_path)
+        while not done.is_set():
+            try:
+                loaded = reader.load()
+            except BaseException as exc:  # collected and asserted below
+                errors.append(exc)
+                return
+            assert loaded is not None
+            seen.append((len(loaded.documents), loaded.vectors.shape[0], int(loaded.owners.shape[0])))
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for size in sizes[1:]:
+        store.save(_stored(size, tag="b"))
+    done.set()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert seen
+    assert all(docs == rows == owners and docs in (10, 40) for docs, rows, owners in seen)
+
+
+def test_dense_index_reduces_rows_to_their_document() -> None:
+    vectors = np.eye(3, dtype=np.float32)
+    dense = DenseIndex(vectors, np.array([0, 1, 1]), n_documents=3)
+    scores = dense.scores(np.array([0.0, 0.0, 1.0], dtype=np.float32))
+    assert scores[1] == pytest.approx(1.0)
+    assert scores[0] == pytest.approx(0.0)
+    assert scores[2] == -1.0
