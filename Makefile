@@ -14,7 +14,7 @@ NLU_FILES := $(shell find nlu/config.yml nlu/domain nlu/data -type f 2>/dev/null
 SEED_FILES := $(wildcard knowledge/seed/*)
 MODEL_STAMP := nlu/models/.trained
 
-.PHONY: help setup run test test-app test-rasa train bench lint clean browser
+.PHONY: help setup run test test-app test-rasa train bench clean browser
 
 help:
 	@echo "make run    - set up what is missing and start the assistant (web widget URL printed)"
@@ -72,6 +72,7 @@ browser: $(CHROMIUM)
 test: setup browser test-app test-rasa
 
 test-app: $(VENV)/.installed
+	$(VENV)/bin/ruff check assistant knowledge index channels actions tests bench
 	$(VENV)/bin/python -m pytest
 
 test-rasa: $(RASA_VENV)/.installed $(MODEL_STAMP)
@@ -82,8 +83,6 @@ test-rasa: $(RASA_VENV)/.installed $(MODEL_STAMP)
 bench: setup
 	$(VENV)/bin/python -m bench.run
 
-lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check assistant knowledge index channels tests
 
 clean:
 	rm -rf var nlu/models results

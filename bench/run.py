@@ -7,7 +7,6 @@ import logging
 import platform
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from assistant.config import PROJECT_ROOT, get_settings
