@@ -69,7 +69,8 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
-test: setup browser test-app test-rasa
+# Tests build their own databases and indexes; they need the environments, the model and a browser.
+test: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL_STAMP) browser test-app test-rasa
 
 test-app: $(VENV)/.installed
 	$(VENV)/bin/ruff check assistant knowledge index channels actions tests bench
