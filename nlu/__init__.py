@@ -1,0 +1,1 @@
+"""The Rasa project: configuration, domain, training data and the custom NLU component it loads."""

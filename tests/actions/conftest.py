@@ -1,0 +1,123 @@
+"""Fakes and tracker builders for the action tests (run in the Rasa virtual environment)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+import pytest
+from rasa_sdk import Tracker
+
+from actions.services import (
+    AnswerButton,
+    AnswerMessage,
+    ProcedureAnswer,
+    ProcedureHit,
+    ProcedureNotFound,
+    SearchResult,
+    ServiceError,
+)
+
+T = TypeVar("T")
+
+NAMES = {
+    "1.001193": "Thủ tục đăng ký khai sinh",
+    "1.000894": "Thủ tục đăng ký kết hôn",
+    "1.004746": "Thủ tục đăng ký lại kết hôn",
+    "1.000094": "Thủ tục đăng ký kết hôn có yếu tố nước ngoài tại khu vực biên giới",
+}
+
+
+class FakeServices:
+    """Answers like the app would, from canned data; records every call."""
+
+    def __init__(self) -> None:
+        self.search_results: dict[str, SearchResult] = {}
+        self.default_search = SearchResult(query="", confidence=0.0, hits=())
+        self.fail_search: Exception | None = None
+        self.fail_answer: Exception | None = None
+        self.calls: list[tuple[str, ...]] = []
+
+    async def search(self, query: str, k: int = 3) -> SearchResult:
+        self.calls.append(("search", query, str(k)))
+        if self.fail_search:
+            raise self.fail_search
+        for needle, result in self.search_results.items():
+            if needle in query:
+                return result
+        return self.default_search
+
+    async def answer(self, code: str, topic: str) -> ProcedureAnswer:
+        self.calls.append(("answer", code, topic))
+        if self.fail_answer:
+            raise self.fail_answer
+        if code not in NAMES:
+            raise ProcedureNotFound(f"No procedure {code!r}.")
+        buttons = (AnswerButton(title="Lệ phí", payload=f'/ask_fee{{"procedure_code":"{code}"}}'),)
+        return ProcedureAnswer(
+            code=code,
+            name=NAMES[code],
+            messages=(
+                AnswerMessage(text=f"{topic} của {NAMES[code]} (1)"),
+                AnswerMessage(text=f"{topic} của {NAMES[code]} (2)", buttons=buttons),
+            ),
+        )
+
+
+def hit(code: str, confidence: float) -> ProcedureHit:
+    return ProcedureHit(code=code, name=NAMES[code], levels=("Cấp xã",), field="Hộ tịch", score=confidence,
+                        confidence=confidence)
+
+
+def result(confidence: float, *codes: str) -> SearchResult:
+    return SearchResult(query="q", confidence=confidence,
+                        hits=tuple(hit(code, confidence - 0.1 * i) for i, code in enumerate(codes)))
+
+
+def make_tracker(
+    text: str,
+    intent: str,
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+) -> Tracker:
+    """A tracker shaped like the JSON Rasa posts to the action server."""
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.97},
+        "entities": entities or [],
+        "intent_ranking": [{"name": intent, "confidence": 0.97}],
+    }
+    state = {
+        "sender_id": "test-conversation",
+        "slots": {
+            "active_procedure": None,
+            "active_procedure_name": None,
+            "answer_status": None,
+            "offered_procedures": None,
+            "requested_topic": None,
+            **(slots or {}),
+        },
+        "latest_message": latest,
+        "events": [
+            {"event": "action", "name": "action_listen"},
+            {"event": "user", "text": text, "parse_data": latest},
+        ],
+        "paused": False,
+        "followup_action": None,
+        "active_loop": {},
+        "latest_action_name": "action_listen",
+    }
+    return Tracker.from_dict(state)
+
+
+def run(awaitable: Awaitable[T]) -> T:
+    return asyncio.run(awaitable)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def services() -> FakeServices:
+    return FakeServices()
+
+
+__all__ = ["FakeServices", "ServiceError", "make_tracker", "result", "run"]

@@ -1,0 +1,151 @@
+"""The HTTP client against a real local aiohttp server that plays the app."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from actions.services import (
+    API_URL_ENV,
+    DEFAULT_API_URL,
+    AssistantApi,
+    ProcedureNotFound,
+    QueryRejected,
+    ServiceError,
+    api_url_from_env,
+)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+SEARCH_BODY: dict[str, Any] = {
+    "query": "khai sinh", "confidence": 0.82,
+    "hits": [{"code": "1.001193", "name": "Thủ tục đăng ký khai sinh", "levels": ["Cấp xã"],
+              "field": "Hộ tịch", "score": 12.5, "confidence": 0.82}],
+}
+ANSWER_BODY: dict[str, Any] = {
+    "code": "1.001193", "name": "Thủ tục đăng ký khai sinh",
+    "messages": [{"text": "Lệ phí: Miễn phí", "buttons": [
+        {"title": "Thời gian", "payload": '/ask_time{"procedure_code":"1.001193"}'}]}],
+}
+
+
+def serve(
+    routes: dict[str, Handler], call: Callable[[AssistantApi], Awaitable[Any]], timeout_s: float = 1.0
+) -> Any:
+    """Start a throw-away app on a free port, run `call` against it, stop everything."""
+
+    async def main() -> Any:
+        app = web.Application()
+        for path, handler in routes.items():
+            app.router.add_get(path, handler)
+        server = TestServer(app)
+        await server.start_server()
+        api = AssistantApi(str(server.make_url("")), timeout_s=timeout_s)
+        try:
+            return await call(api)
+        finally:
+            await api.close()
+            await server.close()
+
+    return asyncio.run(main())
+
+
+def test_search_parses_hits_and_sends_query() -> None:
+    seen: dict[str, str] = {}
+
+    async def search(request: web.Request) -> web.Response:
+        seen.update(request.query)
+        return web.json_response(SEARCH_BODY)
+
+    result = serve({"/api/procedures/search": search}, lambda api: api.search("làm giấy khai sinh", k=3))
+    assert seen == {"q": "làm giấy khai sinh", "k": "3"}
+    assert result.confidence == pytest.approx(0.82)
+    assert [h.code for h in result.hits] == ["1.001193"]
+    assert result.hits[0].levels == ("Cấp xã",)
+
+
+def test_answer_parses_messages_and_buttons() -> None:
+    async def answer(request: web.Request) -> web.Response:
+        assert request.match_info["code"] == "1.001193"
+        assert request.query["topic"] == "fee"
+        return web.json_response(ANSWER_BODY)
+
+    result = serve({"/api/procedures/{code}/answer": answer}, lambda api: api.answer("1.001193", "fee"))
+    assert result.name == "Thủ tục đăng ký khai sinh"
+    assert result.messages[0].text == "Lệ phí: Miễn phí"
+    assert result.messages[0].buttons[0].payload == '/ask_time{"procedure_code":"1.001193"}'
+
+
+def test_unknown_code_raises_procedure_not_found() -> None:
+    async def missing(request: web.Request) -> web.Response:
+        return web.json_response({"detail": "No procedure"}, status=404)
+
+    with pytest.raises(ProcedureNotFound, match="9.9"):
+        serve({"/api/procedures/{code}/answer": missing}, lambda api: api.answer("9.9", "fee"))
+
+
+def test_rejected_query_raises_query_rejected() -> None:
+    async def reject(request: web.Request) -> web.Response:
+        return web.json_response({"detail": "too long"}, status=422)
+
+    with pytest.raises(QueryRejected):
+        serve({"/api/procedures/search": reject}, lambda api: api.search("x" * 900))
+
+
+@pytest.mark.parametrize("status", [404, 500, 503])
+def test_search_http_errors_raise_service_error(status: int) -> None:
+    async def broken(request: web.Request) -> web.Response:
+        return web.json_response({"detail": "boom"}, status=status)
+
+    with pytest.raises(ServiceError, match=str(status)):
+        serve({"/api/procedures/search": broken}, lambda api: api.search("khai sinh"))
+
+
+def test_slow_app_times_out_as_service_error() -> None:
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(1.0)
+        return web.json_response(SEARCH_BODY)
+
+    with pytest.raises(ServiceError, match="in time"):
+        serve({"/api/procedures/search": slow}, lambda api: api.search("khai sinh"), timeout_s=0.2)
+
+
+def test_malformed_body_raises_service_error() -> None:
+    async def odd(request: web.Request) -> web.Response:
+        return web.json_response({"hits": "not a list of hits"})
+
+    with pytest.raises(ServiceError, match="unexpected shape"):
+        serve({"/api/procedures/search": odd}, lambda api: api.search("khai sinh"))
+
+
+def test_invalid_json_raises_service_error() -> None:
+    async def html(request: web.Request) -> web.Response:
+        return web.Response(text="<html>proxy error</html>", content_type="text/html")
+
+    with pytest.raises(ServiceError):
+        serve({"/api/procedures/search": html}, lambda api: api.search("khai sinh"))
+
+
+def test_unreachable_app_raises_service_error() -> None:
+    async def call() -> Any:
+        api = AssistantApi("http://127.0.0.1:9", timeout_s=0.5)
+        try:
+            return await api.search("khai sinh")
+        finally:
+            await api.close()
+
+    with pytest.raises(ServiceError, match="could not be reached"):
+        asyncio.run(call())
+
+
+def test_base_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(API_URL_ENV, "http://app:8000/")
+    assert api_url_from_env() == "http://app:8000/"
+    assert AssistantApi(api_url_from_env()).base_url == "http://app:8000"
+    monkeypatch.delenv(API_URL_ENV)
+    assert api_url_from_env() == DEFAULT_API_URL
