@@ -2,7 +2,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-find_python = $(firstword $(shell command -v python$(1) 2>/dev/null) $(wildcard $(HOME)/.pyenv/versions/$(1)*/bin/python$(1)) $(wildcard /usr/local/bin/python$(1) /usr/bin/python$(1)))
+# The first interpreter of that version that really runs (a pyenv shim may exist for a version it lacks).
+find_python = $(shell for p in $$(command -v python$(1)) $(wildcard $(HOME)/.pyenv/versions/$(1)*/bin/python$(1)) \
+	/usr/local/bin/python$(1) /usr/bin/python$(1); do "$$p" -c 'import venv' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 PYTHON311 ?= $(call find_python,3.11)
 PYTHON310 ?= $(call find_python,3.10)
 

@@ -3,7 +3,9 @@ and sending the app's rendered messages.
 
 The thresholds below interpret the app's calibrated search confidence: above `CONFIDENT` the best
 hit is answered directly, between `CHOICES_MIN` and `CONFIDENT` the citizen picks from the top hits,
-below `CHOICES_MIN` the assistant admits it found nothing rather than guess.
+below `CHOICES_MIN` the assistant admits it found nothing rather than guess. A confident best hit
+with a runner-up within `AMBIGUITY_MARGIN` is ambiguous ("chứng thực" fits several procedures equally):
+the citizen chooses.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from actions.services import AnswerMessage, ProcedureAnswer, ProcedureHit, Searc
 
 CONFIDENT = 0.6
 CHOICES_MIN = 0.25
+AMBIGUITY_MARGIN = 0.1
 MAX_CHOICES = 3
 MAX_BUTTON_TITLE = 60
 SEARCH_K = 3
@@ -120,9 +123,12 @@ def classify(result: SearchResult) -> SearchOutcome:
     """Answer, ask back, or admit nothing was found."""
     if not result.hits or result.confidence < CHOICES_MIN:
         return SearchOutcome.NOT_FOUND
-    if result.confidence >= CONFIDENT:
-        return SearchOutcome.CONFIDENT
-    return SearchOutcome.CHOICES
+    if result.confidence < CONFIDENT:
+        return SearchOutcome.CHOICES
+    runner_up = result.hits[1].confidence if len(result.hits) > 1 else 0.0
+    if result.confidence - runner_up < AMBIGUITY_MARGIN:
+        return SearchOutcome.CHOICES
+    return SearchOutcome.CONFIDENT
 
 
 def ordinal_choice(text: str, offered: Sequence[str]) -> str | None:

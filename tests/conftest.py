@@ -17,7 +17,7 @@ from assistant.db import create_db_engine, create_session_factory
 from assistant.search_service import SearchService
 from index.encoders import E5BundledEncoder
 from knowledge.migrate import upgrade_database
-from knowledge.portal_import import import_portal_file
+from knowledge.portal_import import import_aliases, import_portal_file
 from tests.kb_subset import SUBSET_CODES, seed_records, write_jsonl
 
 # The action tests need rasa-sdk, which lives in the Rasa environment: `make test-rasa` runs them there.
@@ -91,6 +91,7 @@ def kb_settings(tmp_path_factory: pytest.TempPathFactory, e5_encoder: E5BundledE
     upgrade_database(engine)
     factory = create_session_factory(engine)
     import_portal_file(factory, write_jsonl(root / "subset.jsonl", seed_records(SUBSET_CODES)))
+    import_aliases(factory, settings.aliases_file)  # as `assistant kb seed` does; unknown codes are skipped
     SearchService(settings, factory, encoder=e5_encoder).rebuild(progress=False)
     engine.dispose()
     return settings

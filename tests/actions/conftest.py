@@ -72,7 +72,7 @@ def hit(code: str, confidence: float) -> ProcedureHit:
 
 def result(confidence: float, *codes: str) -> SearchResult:
     return SearchResult(query="q", confidence=confidence,
-                        hits=tuple(hit(code, confidence - 0.1 * i) for i, code in enumerate(codes)))
+                        hits=tuple(hit(code, confidence - 0.3 * i) for i, code in enumerate(codes)))
 
 
 def make_tracker(

@@ -13,7 +13,8 @@ from actions.common import (
     ordinal_choice,
     search_query,
 )
-from tests.actions.conftest import result
+from actions.services import SearchResult
+from tests.actions.conftest import hit, result
 
 
 @pytest.mark.parametrize("text", [
@@ -75,3 +76,10 @@ def test_classify_thresholds(confidence: float, outcome: SearchOutcome) -> None:
 
 def test_classify_without_hits_is_not_found() -> None:
     assert classify(result(0.9)) is SearchOutcome.NOT_FOUND
+
+
+def test_confident_best_hit_with_a_close_runner_up_asks_back() -> None:
+    close = SearchResult(query="kết hôn", confidence=0.9, hits=(hit("1.000894", 0.9), hit("1.004746", 0.86)))
+    clear = SearchResult(query="kết hôn", confidence=0.98, hits=(hit("1.000894", 0.98), hit("1.004746", 0.55)))
+    assert classify(close) is SearchOutcome.CHOICES
+    assert classify(clear) is SearchOutcome.CONFIDENT
