@@ -72,7 +72,7 @@ $(CHROMIUM):
 browser: $(CHROMIUM)
 
 # Tests build their own databases and indexes; they need the environments, the model and a browser.
-test: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL_STAMP) browser test-app test-rasa
+test: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL_STAMP) browser test-rasa test-app
 
 test-app: $(VENV)/.installed
 	$(VENV)/bin/ruff check assistant knowledge index channels actions tests bench
@@ -82,6 +82,8 @@ test-rasa: $(RASA_VENV)/.installed $(MODEL_STAMP)
 	$(RASA) data validate --config nlu/config.yml --domain nlu/domain --data nlu/data --fail-on-warnings
 	$(RASA_VENV)/bin/python -m pytest tests/actions --confcutdir=tests/actions -p no:cacheprovider
 	$(RASA) test core --stories nlu/tests --model nlu/models/procedure-assistant.tar.gz --fail-on-prediction-errors --out results/core
+	$(RASA) test nlu --nlu nlu/data/nlu --config nlu/config.yml --cross-validation --folds 5 --out results/nlu
+	$(RASA_VENV)/bin/python nlu/report_intents.py results/nlu/intent_report.json
 
 bench: setup
 	$(VENV)/bin/python -m bench.run

@@ -28,7 +28,14 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"| full index build (no cached embeddings) | {index['build_s']:.0f} s |",
         f"| re-index one edited procedure | {index['reindex_one_s']:.2f} s |",
     ]
-    for key, label in (("chat", "chat"), ("memory_mb", "memory")):
-        if key in results:
-            lines.append(f"| {label} | see bench/results.json |")
+    if "chat" in results:
+        lines += ["", "| /api/chat (search turns and follow-ups) | p50 ms | p95 ms | p99 ms | messages/s | errors |",
+                  "|---|---|---|---|---|---|"]
+        for level, row in results["chat"].items():
+            lines.append(f"| {level[1:]} concurrent conversations | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} | "
+                         f"{row['p99_ms']:.0f} | {row['msgs_per_s']:.1f} | {row['errors']} |")
+    if "memory_mb" in results:
+        memory = results["memory_mb"]
+        lines += ["", "| resident memory | MB |", "|---|---|"]
+        lines += [f"| {name} | {value:.0f} |" for name, value in memory.items()]
     return "\n".join(lines) + "\n"

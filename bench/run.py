@@ -11,6 +11,7 @@ from typing import Any
 
 from assistant.config import PROJECT_ROOT, get_settings
 from assistant.logging_setup import configure_logging
+from bench.chat import run_chat_bench
 from bench.report import render_markdown
 from bench.search import run_search_bench
 
@@ -27,6 +28,7 @@ def main() -> int:
         "encoder": settings.encoder_backend,
     }
     results.update(run_search_bench(settings, questions))
+    results.update(run_chat_bench(settings))
     (BENCH_DIR / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     (BENCH_DIR / "results.md").write_text(render_markdown(results))
     sys.stdout.write(render_markdown(results))
