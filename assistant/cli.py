@@ -9,6 +9,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
 from assistant.config import Settings, get_settings
 from assistant.db import create_db_engine, create_session_factory
 from assistant.logging_setup import configure_logging
@@ -79,9 +82,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _factory(settings: Settings):  # type: ignore[no-untyped-def]
+def _factory(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
     engine = create_db_engine(settings.database_url)
     return engine, create_session_factory(engine)
+
+
+def _require_file(path: Path) -> Path:
+    if not path.is_file():
+        raise FileNotFoundError(2, "No such file", str(path))
+    return path
 
 
 def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
@@ -97,8 +106,7 @@ def _kb_import(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge.migrate import upgrade_database
     from knowledge.portal_import import import_portal_file
 
-    if not args.file.is_file():
-        raise FileNotFoundError(2, "No such file", str(args.file))
+    _require_file(args.file)
     engine, factory = _factory(settings)
     upgrade_database(engine)
     report = import_portal_file(factory, args.file)
@@ -113,8 +121,7 @@ def _kb_import(args: argparse.Namespace, settings: Settings) -> int:
 def _kb_aliases(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge.portal_import import import_aliases
 
-    if not args.file.is_file():
-        raise FileNotFoundError(2, "No such file", str(args.file))
+    _require_file(args.file)
     _, factory = _factory(settings)
     changed = import_aliases(factory, args.file)
     sys.stdout.write(json.dumps({"procedures_with_new_aliases": len(changed)}) + "\n")
@@ -159,8 +166,7 @@ def _eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.search_service import SearchService
     from index.evaluate import evaluate_retrieval, load_questions
 
-    if not args.questions.is_file():
-        raise FileNotFoundError(2, "No such file", str(args.questions))
+    _require_file(args.questions)
     _, factory = _factory(settings)
     service = SearchService(settings, factory)
     searcher = service.load()

@@ -19,14 +19,12 @@ def main() -> int:
     configure_logging(settings.log_level)
     rasa_port = int(settings.rasa_url.rsplit(":", 1)[-1].rstrip("/"))
     action_port = int(settings.action_server_url.rsplit(":", 1)[-1].rstrip("/"))
-    api_url = f"http://127.0.0.1:{settings.port}"
+    app_url = f"http://127.0.0.1:{settings.port}"
     log_dir = PROJECT_ROOT / "var" / "logs"
-    specs = [
-        processes.actions_spec(action_port, api_url),
-        processes.rasa_spec(rasa_port, action_port,
-                            tracker_db_url=f"sqlite:///{PROJECT_ROOT / 'var' / 'rasa_trackers.db'}"),
-        processes.app_spec(settings.port, {}),
-    ]
+    specs = processes.system_specs(
+        app_port=settings.port, rasa_port=rasa_port, action_port=action_port,
+        tracker_db_url=f"sqlite:///{PROJECT_ROOT / 'var' / 'rasa_trackers.db'}",
+    )
     running = [processes.start(spec, log_dir) for spec in specs]
     stop_event = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop_event.set())
@@ -34,8 +32,8 @@ def main() -> int:
     try:
         processes.wait_healthy(running)
         sys.stdout.write(
-            f"\nThe assistant is running.\n  Web widget and demo page: {api_url}/\n"
-            f"  API documentation:        {api_url}/docs\n  Logs: {log_dir}\nPress Ctrl-C to stop.\n"
+            f"\nThe assistant is running.\n  Web widget and demo page: {app_url}/\n"
+            f"  API documentation:        {app_url}/docs\n  Logs: {log_dir}\nPress Ctrl-C to stop.\n"
         )
         sys.stdout.flush()
         while not stop_event.wait(1.0):

@@ -54,15 +54,28 @@ class RunningProcess:
     log_path: Path
 
 
-def rasa_spec(port: int, action_port: int, *, tracker_db_url: str, workers: int = 1) -> ProcessSpec:
-    """Rasa from the repository root, so it finds the `nlu.components` package of the pipeline."""
+def rasa_spec(
+    port: int, action_port: int, *, tracker_db_url: str, workers: int = 1, redis_host: str | None = None
+) -> ProcessSpec:
+    """Rasa from the repository root, so it finds the `nlu.components` package of the pipeline.
+
+    More than one worker needs the Redis lock store (`redis_host`), or two workers could process one
+    conversation at once.
+    """
+    if workers > 1 and redis_host is None:
+        raise ValueError(f"{workers} Rasa workers need the Redis lock store: pass redis_host.")
+    env = {"RASA_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+           "RASA_TRACKER_STORE_URL": tracker_db_url, "SANIC_WORKERS": str(workers)}
+    endpoints = "nlu/endpoints.yml"
+    if redis_host is not None:
+        endpoints = "nlu/endpoints-replicated.yml"
+        env["RASA_LOCK_STORE_HOST"] = redis_host
     return ProcessSpec(
         name="rasa",
         argv=[str(RASA_VENV / "bin" / "rasa"), "run", "--enable-api", "--model", str(MODEL_DIR),
-              "--endpoints", "nlu/endpoints.yml", "--port", str(port), "--interface", "127.0.0.1"],
+              "--endpoints", endpoints, "--port", str(port), "--interface", "127.0.0.1"],
         health_url=f"http://127.0.0.1:{port}/status",
-        env={"RASA_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-             "RASA_TRACKER_STORE_URL": tracker_db_url, "SANIC_WORKERS": str(workers)},
+        env=env,
     )
 
 
@@ -82,6 +95,24 @@ def app_spec(port: int, env: Mapping[str, str]) -> ProcessSpec:
         health_url=f"http://127.0.0.1:{port}/healthz",
         env={"ASSISTANT_PORT": str(port), **env},
     )
+
+
+def system_specs(
+    *, app_port: int, rasa_port: int, action_port: int, tracker_db_url: str,
+    app_env: Mapping[str, str] | None = None, rasa_workers: int = 1, redis_host: str | None = None,
+) -> list[ProcessSpec]:
+    """The three processes wired to each other on loopback, in start order."""
+    app_url = f"http://127.0.0.1:{app_port}"
+    return [
+        actions_spec(action_port, app_url),
+        rasa_spec(rasa_port, action_port, tracker_db_url=tracker_db_url, workers=rasa_workers,
+                  redis_host=redis_host),
+        app_spec(app_port, {
+            "ASSISTANT_RASA_URL": f"http://127.0.0.1:{rasa_port}",
+            "ASSISTANT_ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}",
+            **(app_env or {}),
+        }),
+    ]
 
 
 def start(spec: ProcessSpec, log_dir: Path) -> RunningProcess:

@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -47,6 +48,11 @@ class SearchService:
             self._encoder = create_encoder(self._settings.encoder_backend, self._settings.encoder_model,
                                            self._settings.encoder_threads)
         return self._encoder
+
+    def elsewhere(self, index_dir: Path) -> SearchService:
+        """The same knowledge and encoder with the index in another directory (benchmarks, rebuild checks)."""
+        settings = self._settings.model_copy(update={"index_dir": index_dir})
+        return SearchService(settings, self._factory, encoder=self.encoder)
 
     @property
     def searcher(self) -> HybridSearcher:

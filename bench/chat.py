@@ -76,20 +76,19 @@ def _rss_mb(pid: int) -> float:
 
 
 def run_chat_bench(
-    settings: Settings, *, seconds: float = 20.0, levels: tuple[int, ...] = (1, 10, 50)
+    settings: Settings, *, seconds: float = 20.0, levels: tuple[int, ...] = (1, 10, 50),
+    rasa_workers: int = 1, redis_host: str | None = None,
 ) -> dict[str, Any]:
     log_dir = PROJECT_ROOT / "var" / "bench-logs"
     app_port, rasa_port, action_port = processes.free_port(), processes.free_port(), processes.free_port()
     app_url = f"http://127.0.0.1:{app_port}"
-    specs = [
-        processes.actions_spec(action_port, app_url),
-        processes.rasa_spec(rasa_port, action_port, tracker_db_url=f"sqlite:///{log_dir / 'bench-trackers.db'}"),
-        processes.app_spec(app_port, {
-            "ASSISTANT_DATABASE_URL": settings.database_url, "ASSISTANT_INDEX_DIR": str(settings.index_dir),
-            "ASSISTANT_RASA_URL": f"http://127.0.0.1:{rasa_port}",
-            "ASSISTANT_ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}", "ASSISTANT_LOG_LEVEL": "WARNING",
-        }),
-    ]
+    specs = processes.system_specs(
+        app_port=app_port, rasa_port=rasa_port, action_port=action_port,
+        tracker_db_url=f"sqlite:///{log_dir / 'bench-trackers.db'}", rasa_workers=rasa_workers,
+        redis_host=redis_host,
+        app_env={"ASSISTANT_DATABASE_URL": settings.database_url, "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+                 "ASSISTANT_LOG_LEVEL": "WARNING"},
+    )
     running: list[processes.RunningProcess] = []
     try:
         for spec in specs:

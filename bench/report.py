@@ -28,10 +28,12 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"| full index build (no cached embeddings) | {index['build_s']:.0f} s |",
         f"| re-index one edited procedure | {index['reindex_one_s']:.2f} s |",
     ]
-    if "chat" in results:
-        lines += ["", "| /api/chat (search turns and follow-ups) | p50 ms | p95 ms | p99 ms | messages/s | errors |",
+    for key, setup in (("chat", "Rasa 1 worker"), ("chat_rasa_2_workers", "Rasa 2 workers + Redis lock store")):
+        if key not in results:
+            continue
+        lines += ["", f"| /api/chat, {setup} | p50 ms | p95 ms | p99 ms | messages/s | errors |",
                   "|---|---|---|---|---|---|"]
-        for level, row in results["chat"].items():
+        for level, row in results[key].items():
             lines.append(f"| {level[1:]} concurrent conversations | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} | "
                          f"{row['p99_ms']:.0f} | {row['msgs_per_s']:.1f} | {row['errors']} |")
     if "memory_mb" in results:

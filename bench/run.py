@@ -29,10 +29,25 @@ def main() -> int:
     }
     results.update(run_search_bench(settings, questions))
     results.update(run_chat_bench(settings))
+    if _redis_reachable():
+        # The production shape on one machine: two Sanic workers sharing the Redis lock store.
+        replicated = run_chat_bench(settings, rasa_workers=2, redis_host="127.0.0.1")
+        results["chat_rasa_2_workers"] = replicated["chat"]
+        results["memory_mb"]["rasa_2_workers"] = replicated["memory_mb"]["rasa"]
     (BENCH_DIR / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     (BENCH_DIR / "results.md").write_text(render_markdown(results))
     sys.stdout.write(render_markdown(results))
     return 0
+
+
+def _redis_reachable() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def _cpus() -> int:

@@ -54,8 +54,7 @@ def run_search_bench(settings: Settings, questions_file: Path, *, rounds: int = 
 
     # A full build from the database with no cached embeddings, into a scratch directory.
     with tempfile.TemporaryDirectory() as scratch:
-        scratch_settings = replace_settings(settings, index_dir=Path(scratch) / "index")
-        scratch_service = SearchService(scratch_settings, service._factory, encoder=service.encoder)
+        scratch_service = service.elsewhere(Path(scratch) / "index")
         started = time.perf_counter()
         scratch_service.rebuild(progress=False)
         results["index"]["build_s"] = round(time.perf_counter() - started, 2)
@@ -68,7 +67,3 @@ def run_search_bench(settings: Settings, questions_file: Path, *, rounds: int = 
         results["index"]["reindex_one_s"] = round(time.perf_counter() - started, 3)
     engine.dispose()
     return results
-
-
-def replace_settings(settings: Settings, **changes: Any) -> Settings:
-    return settings.model_copy(update=changes)

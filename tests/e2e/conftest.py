@@ -52,16 +52,12 @@ def system(kb_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> I
     log_dir = tmp_path_factory.mktemp("e2e-logs")
     app_port, rasa_port, action_port = processes.free_port(), processes.free_port(), processes.free_port()
     app_url = f"http://127.0.0.1:{app_port}"
-    specs = [
-        processes.actions_spec(action_port, app_url),
-        processes.rasa_spec(rasa_port, action_port, tracker_db_url=f"sqlite:///{log_dir / 'trackers.db'}"),
-        processes.app_spec(app_port, {
-            "ASSISTANT_DATABASE_URL": kb_settings.database_url,
-            "ASSISTANT_INDEX_DIR": str(kb_settings.index_dir),
-            "ASSISTANT_RASA_URL": f"http://127.0.0.1:{rasa_port}",
-            "ASSISTANT_ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}",
-        }),
-    ]
+    specs = processes.system_specs(
+        app_port=app_port, rasa_port=rasa_port, action_port=action_port,
+        tracker_db_url=f"sqlite:///{log_dir / 'trackers.db'}",
+        app_env={"ASSISTANT_DATABASE_URL": kb_settings.database_url,
+                 "ASSISTANT_INDEX_DIR": str(kb_settings.index_dir)},
+    )
     running: list[processes.RunningProcess] = []
     try:
         for spec in specs:
