@@ -91,6 +91,16 @@ class Job:
     local_replies: tuple[BotMessage, ...] | None = None
 
 
+async def claim_job(store: DeliveryStore, message: IncomingMessage, recipient_id: str,
+                    local_replies: list[BotMessage] | None) -> Job | None:
+    """Remember an inbound message; None when it was already received (a redelivered webhook)."""
+    conversation = ChatService.conversation_id(message)
+    delivery_id = await asyncio.to_thread(store.claim, message, conversation)
+    if delivery_id is None:
+        return None
+    return Job(delivery_id=delivery_id, message=message, recipient_id=recipient_id, local_replies=local_replies)
+
+
 async def answer(job: Job, *, chat: ChatService, sender: ChannelSender, store: DeliveryStore,
                  policy: RetryPolicy) -> str:
     """Get the replies, send them with retries, record the outcome; returns the final status."""

@@ -26,7 +26,7 @@ from assistant.config import Settings
 from assistant.rasa_client import BotMessage
 from channels.base import ChannelSendError, IncomingMessage
 from channels.buttons import ButtonPayloadStore
-from channels.deliveries import DeliveryStore, Job, answer
+from channels.deliveries import DeliveryStore, Job, answer, claim_job
 from channels.inbound_text import clean_text, too_long_reply
 from channels.rendering import example_buttons, please_type_replies, split_text
 from channels.retry import RetryableSendError, RetryPolicy
@@ -126,12 +126,7 @@ class TelegramChannel:
 
     async def accept(self, inbound: TelegramInbound) -> Job | None:
         """Remember the update; None when it was already received (a redelivery)."""
-        conversation = ChatService.conversation_id(inbound.message)
-        delivery_id = await asyncio.to_thread(self._store.claim, inbound.message, conversation)
-        if delivery_id is None:
-            return None
-        return Job(delivery_id=delivery_id, message=inbound.message, recipient_id=inbound.chat_id,
-                   local_replies=inbound.local_replies)
+        return await claim_job(self._store, inbound.message, inbound.chat_id, inbound.local_replies)
 
     async def process(self, job: Job, chat: ChatService, callback_query_id: str | None = None) -> str:
         """Acknowledge a button press, resolve its payload, answer; returns the delivery status."""

@@ -7,7 +7,6 @@ delivery layer backs off and tries again.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from assistant import messages_vi
 from assistant.chat_service import ChatService
 from assistant.rasa_client import BotMessage, Button
 from channels.base import ChannelSendError, IncomingMessage
-from channels.deliveries import DeliveryStore, Job, answer
+from channels.deliveries import DeliveryStore, Job, answer, claim_job
 from channels.inbound_text import clean_text, too_long_reply
 from channels.rendering import please_type_replies, split_text
 from channels.retry import RetryableSendError, RetryPolicy
@@ -134,12 +133,7 @@ class ZaloChannel:
 
     async def accept(self, inbound: ZaloInbound) -> Job | None:
         """Remember the event; None when it was already received (a redelivery)."""
-        conversation = ChatService.conversation_id(inbound.message)
-        delivery_id = await asyncio.to_thread(self._store.claim, inbound.message, conversation)
-        if delivery_id is None:
-            return None
-        return Job(delivery_id=delivery_id, message=inbound.message, recipient_id=inbound.user_id,
-                   local_replies=inbound.local_replies)
+        return await claim_job(self._store, inbound.message, inbound.user_id, inbound.local_replies)
 
     async def process(self, job: Job, chat: ChatService) -> str:
         return await answer(job, chat=chat, sender=self, store=self._store, policy=self.policy)
