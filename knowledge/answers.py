@@ -9,6 +9,7 @@ buttons whose payloads are Rasa intents, so a button press needs no language und
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import Final
 
@@ -203,8 +204,10 @@ def _overview(procedure: ProcedurePublic) -> list[list[str]]:
 def _documents(procedure: ProcedurePublic) -> list[list[str]]:
     if not procedure.documents:
         return [[t.DOCUMENTS_NONE]]
-    to_submit = [d for d in procedure.documents if not d.replaceable_by_data]
-    replaceable = [d for d in procedure.documents if d.replaceable_by_data]
+    # What everyone brings comes first; "Trường hợp …" items apply to some citizens only.
+    ordered = sorted(procedure.documents, key=_is_conditional)
+    to_submit = [d for d in ordered if not d.replaceable_by_data]
+    replaceable = [d for d in ordered if d.replaceable_by_data]
     blocks: list[list[str]] = []
     lines = [t.DOCUMENTS_TITLE.format(name=short_name(procedure))]
     shown = to_submit[:MAX_DOCUMENTS]
@@ -312,6 +315,15 @@ def _per_channel(
             label = f"{label} ({clip(channel.description, 80)})"
         lines.append(f"{t.LIST_BULLET}{label}: {value}")
     return lines
+
+
+_CONDITIONAL_OPENINGS = ("trường hợp", "nếu", "đối với trường hợp")
+
+
+def _is_conditional(document: RequiredDocument) -> bool:
+    """Whether the document is needed only in some case, as its text says at its start."""
+    opening = unicodedata.normalize("NFC", document.name).lstrip("-+•* ").lower()
+    return opening.startswith(_CONDITIONAL_OPENINGS)
 
 
 def _document_line(document: RequiredDocument, with_counts: bool = True) -> str:

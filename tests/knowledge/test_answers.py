@@ -260,3 +260,16 @@ def test_clip_cuts_at_a_word_and_marks_it() -> None:
 def test_format_vnd_uses_dots() -> None:
     assert format_vnd(1500000) == "1.500.000"
     assert format_vnd(500) == "500"
+
+
+def test_documents_everyone_needs_come_before_conditional_ones() -> None:
+    procedure = ProcedurePublic(code="1.001193", name="Thủ tục đăng ký khai sinh", documents=[
+        RequiredDocument(name="- Trường hợp trẻ em bị bỏ rơi thì phải có biên bản về việc trẻ bị bỏ rơi.",
+                         original_count=1),
+        RequiredDocument(name="Tờ khai đăng ký khai sinh", original_count=1),
+        RequiredDocument(name="Nếu ủy quyền thì có văn bản ủy quyền", original_count=1),
+        RequiredDocument(name="Giấy chứng sinh", original_count=1),
+    ])
+    text = render_answer(procedure, "documents")[0].text
+    positions = [text.index(fragment) for fragment in ("Tờ khai", "Giấy chứng sinh", "bỏ rơi", "ủy quyền")]
+    assert positions == sorted(positions)
