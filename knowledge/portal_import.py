@@ -30,13 +30,12 @@ class RejectedRecord:
 
 @dataclass
 class ImportReport:
-    """What an import did; `changed` lists the codes to re-index."""
+    """What an import did, for the operator's report."""
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: list[RejectedRecord] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
     flagged: int = 0
 
     def count(self, change: ProcedureChange) -> None:
@@ -46,8 +45,6 @@ class ImportReport:
             self.updated += 1
         else:
             self.unchanged += 1
-            return
-        self.changed.append(change.code)
 
     def as_dict(self) -> dict[str, object]:
         return {
