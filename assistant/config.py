@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
 
+    # Shared state for several app replicas (rate limits); empty keeps it in this process's memory.
+    redis_url: str = ""
+
     # Web pages on other origins allowed to embed the widget (it calls /api/chat from their page).
     # Comma-separated, e.g. "https://tthc.tuyenquang.gov.vn,https://xa-yenthinh.gov.vn"; "*" allows any.
     widget_origins: str = ""

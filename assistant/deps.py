@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from assistant.chat_service import ChatService
 from assistant.config import Settings
 from assistant.rasa_client import RasaClient
+from assistant.rate_limit import RateLimiter
 from assistant.search_service import SearchService
 from assistant.state import AppState
 
@@ -36,6 +37,10 @@ def get_search(state: Annotated[AppState, Depends(get_state)]) -> SearchService:
     return state.search
 
 
+def get_rate_limiter(state: Annotated[AppState, Depends(get_state)]) -> RateLimiter:
+    return state.rate_limiter
+
+
 def get_chat_service(state: Annotated[AppState, Depends(get_state)]) -> ChatService:
     settings = state.settings
     return ChatService(RasaClient(state.http, settings.rasa_url, settings.rasa_timeout_s))
@@ -46,3 +51,4 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
 SearchDep = Annotated[SearchService, Depends(get_search)]
 ChatDep = Annotated[ChatService, Depends(get_chat_service)]
+RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]

@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from assistant.config import Settings, get_settings
 from assistant.db import create_db_engine, create_session_factory
+from assistant.rate_limit import create_rate_limiter
 from assistant.routes import chat, health, procedures, webhooks
 from assistant.search_service import SearchService
 from assistant.state import AppState
@@ -34,13 +35,15 @@ def create_app(settings: Settings | None = None, *, search: SearchService | None
         service = search or SearchService(settings, factory)
         if search is None:
             service.start()
+        rate_limiter = create_rate_limiter(settings.redis_url)
         async with httpx.AsyncClient() as http:
             app.state.services = AppState(settings=settings, engine=engine, session_factory=factory,
-                                          search=service, http=http)
+                                          search=service, http=http, rate_limiter=rate_limiter)
             app.state.channels = build_channels(settings, factory, http)
             logger.info("app ready on %s:%s", settings.host, settings.port)
             yield
             await app.state.channels.aclose()
+        await rate_limiter.aclose()
         if search is None:
             service.stop()
         engine.dispose()

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.config import Settings
+from assistant.rate_limit import RateLimiter
 from assistant.search_service import SearchService
 
 
@@ -19,3 +20,4 @@ class AppState:
     session_factory: sessionmaker[Session]
     search: SearchService
     http: httpx.AsyncClient
+    rate_limiter: RateLimiter

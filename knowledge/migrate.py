@@ -20,8 +20,11 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade_database(engine: Engine, revision: str = "head") -> None:
-    """Run pending migrations on the connection of `engine` (SQLite file or PostgreSQL)."""
+def upgrade_database(engine: Engine, revision: str = "heads") -> None:
+    """Run pending migrations on the connection of `engine` (SQLite file or PostgreSQL).
+
+    "heads": each package's tables form their own branch after 0002, so all branches are applied.
+    """
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
