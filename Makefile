@@ -42,6 +42,8 @@ var/.seeded: $(VENV)/.installed $(SEED_FILES)
 	mkdir -p var
 	$(APP) -q db upgrade
 	$(APP) -q kb seed
+	$(APP) -q communes seed
+	$(APP) -q dossiers demo
 	touch $@
 
 var/.indexed: var/.seeded

@@ -27,6 +27,7 @@ AMBIGUITY_MARGIN = 0.1
 MAX_CHOICES = 3
 MAX_BUTTON_TITLE = 60
 SEARCH_K = 3
+CHANNELS = frozenset({"web", "api", "telegram", "zalo"})
 
 TOPIC_BY_INTENT: dict[str, str] = {
     "ask_documents": "documents",
@@ -78,6 +79,13 @@ def message_text(tracker: Tracker) -> str:
     """The latest user text in NFC, trimmed."""
     text = tracker.latest_message.get("text") or ""
     return unicodedata.normalize("NFC", str(text)).strip()
+
+
+def message_channel(tracker: Tracker) -> str:
+    """The channel the app put in the message metadata; "api" when it is missing or unknown."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    channel = metadata.get("channel") if isinstance(metadata, dict) else None
+    return channel if channel in CHANNELS else "api"
 
 
 def latest_intent(tracker: Tracker) -> str:

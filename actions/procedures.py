@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -24,6 +25,7 @@ from actions.services import (
     ProcedureNotFound,
     QueryRejected,
     SearchResult,
+    SearchTurnRequest,
     ServiceError,
     Services,
     get_services,
@@ -40,7 +42,7 @@ PROCEDURE_CODE = "procedure_code"
 PROCEDURE_TERM = "procedure_term"
 
 # What a newly found procedure opens with: who/what/where in short, then the documents to bring.
-FIRST_TOPICS = ("overview", "documents")
+FIRST_TOPICS: tuple[str, ...] = ("overview", "documents")
 
 
 class _ProcedureAction(Action, ABC):
@@ -81,6 +83,14 @@ class _ProcedureAction(Action, ABC):
         answers: list[ProcedureAnswer] = list(
             await asyncio.gather(*(self.services.answer(code, topic) for topic in topics))
         )
+        return self._sent(dispatcher, answers, topics, sender_id)
+
+    @staticmethod
+    def _sent(
+        dispatcher: CollectingDispatcher, answers: list[ProcedureAnswer], topics: Sequence[str], sender_id: str
+    ) -> list[EventType]:
+        """Send rendered topics of one procedure and make it the active procedure."""
+        code = answers[0].code
         common.send_answers(dispatcher, answers)
         logger.info("Answered %s about %s in conversation %s.", "+".join(topics), code, sender_id)
         return [
@@ -117,19 +127,30 @@ class ActionSearchProcedure(_ProcedureAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        text = common.message_text(tracker)
+        query = common.search_query(text, common.entity_values(tracker, PROCEDURE_TERM))
+        if not query or common.is_payload(query):
+            return self._status("not_found")
+        # One call does the search, the judgement, the rendering and the question log.
+        request = SearchTurnRequest(
+            text=text or query, query=query, conversation_id=tracker.sender_id,
+            channel=common.message_channel(tracker), topics=FIRST_TOPICS, k=common.SEARCH_K,
+            confident=common.CONFIDENT, choices_min=common.CHOICES_MIN, ambiguity_margin=common.AMBIGUITY_MARGIN,
+        )
         try:
-            result = await self._search(tracker)
-            outcome = common.classify(result) if result else SearchOutcome.NOT_FOUND
-            logger.info("Search outcome %s in conversation %s.", outcome.value, tracker.sender_id)
-            if result and outcome is SearchOutcome.CONFIDENT:
-                best = result.hits[0].code
-                return await self._answer(dispatcher, best, list(FIRST_TOPICS), tracker.sender_id)
-            if result and outcome is SearchOutcome.CHOICES:
-                return self._offer(dispatcher, list(result.hits[: common.MAX_CHOICES]), None)
+            turn = await self.services.search_turn(request)
+        except QueryRejected:
+            logger.info("Search text rejected by the app in conversation %s.", tracker.sender_id)
             return self._status("not_found")
         except ServiceError as exc:
             logger.warning("Search failed in conversation %s: %s", tracker.sender_id, exc)
             return self._status("api_error")
+        logger.info("Search outcome %s in conversation %s.", turn.outcome, tracker.sender_id)
+        if turn.outcome == "answered" and turn.answers:
+            return self._sent(dispatcher, list(turn.answers), FIRST_TOPICS, tracker.sender_id)
+        if turn.outcome == "ambiguous" and turn.result.hits:
+            return self._offer(dispatcher, list(turn.result.hits[: common.MAX_CHOICES]), None)
+        return self._status("not_found")
 
 
 class ActionAnswerTopic(_ProcedureAction):

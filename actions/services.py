@@ -38,6 +38,16 @@ class ProcedureNotFound(ServiceError):
     """The app knows no procedure with the requested code."""
 
 
+class ServiceRefused(ServiceError):
+    """The app refused a request with a message meant for the citizen (404, 422, 429 with `detail`)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"The app refused the request with HTTP {status} ({code}).")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
 @dataclass(frozen=True)
 class ProcedureHit:
     """One search candidate."""
@@ -84,6 +94,31 @@ class ProcedureAnswer:
     messages: tuple[AnswerMessage, ...] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class SearchTurn:
+    """A free question answered by the app in one call: the search, its judgement and, when the
+    outcome is "answered", the rendered topics of the best hit."""
+
+    result: SearchResult
+    outcome: str  # "answered" | "ambiguous" | "low_confidence"
+    answers: tuple[ProcedureAnswer, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchTurnRequest:
+    """What the app needs for a search turn; the thresholds are the dialogue's own."""
+
+    text: str
+    query: str
+    conversation_id: str
+    channel: str
+    topics: tuple[str, ...]
+    k: int
+    confident: float
+    choices_min: float
+    ambiguity_margin: float
+
+
 class Services(Protocol):
     """What actions need from the app; tests pass fakes with the same methods."""
 
@@ -92,6 +127,9 @@ class Services(Protocol):
 
     async def answer(self, code: str, topic: str) -> ProcedureAnswer:
         """One topic of a procedure as chat messages."""
+
+    async def search_turn(self, request: SearchTurnRequest) -> SearchTurn:
+        """Search, judge, render and log a free question in one call."""
 
 
 class AssistantApi:
@@ -120,19 +158,7 @@ class AssistantApi:
             raise QueryRejected(f"The app rejected a search text of {len(query)} characters.")
         _raise_for_status(status, "search")
         try:
-            hits = tuple(
-                ProcedureHit(
-                    code=str(hit["code"]),
-                    name=str(hit["name"]),
-                    levels=tuple(str(level) for level in hit.get("levels", ())),
-                    field=str(hit.get("field", "")),
-                    score=float(hit.get("score", 0.0)),
-                    confidence=float(hit.get("confidence", 0.0)),
-                )
-                for hit in body["hits"]
-            )
-            return SearchResult(query=str(body.get("query", query)), confidence=float(body["confidence"]),
-                                hits=hits)
+            return _search_result(body, query)
         except (KeyError, TypeError, ValueError) as exc:
             raise ServiceError(f"The search answer has an unexpected shape: {exc!r}.") from exc
 
@@ -143,21 +169,117 @@ class AssistantApi:
             raise ProcedureNotFound(f"The app has no procedure with the code {code!r}.")
         _raise_for_status(status, f"answer {topic}")
         try:
-            messages = tuple(
-                AnswerMessage(
-                    text=str(message["text"]),
-                    buttons=tuple(
-                        AnswerButton(title=str(b["title"]), payload=str(b["payload"]))
-                        for b in message.get("buttons") or ()
-                    ),
-                )
-                for message in body["messages"]
-            )
-            return ProcedureAnswer(
-                code=str(body.get("code", code)), name=str(body["name"]), messages=messages
-            )
+            return _procedure_answer(body, code)
         except (KeyError, TypeError, ValueError) as exc:
             raise ServiceError(f"The answer for {code!r} has an unexpected shape: {exc!r}.") from exc
+
+    # --- dossiers, communes, handover, question log, feedback (contracts #2, #3, #4, #6, #7) ----------
+
+    async def parse_dossier_code(self, text: str) -> str:
+        """The normalised dossier code; raises `ServiceRefused` with the expected format when malformed."""
+        status, body = await self._post("/api/dossiers/parse-code", {"text": text})
+        _raise_refusal(status, body)
+        _raise_for_status(status, "parse-code")
+        return str(_field(body, "code", "parse-code"))
+
+    async def lookup_dossier(self, code: str, verification: str, sender_id: str) -> str:
+        """The ready-to-show status text; 404/422/429 raise `ServiceRefused` with the app's message."""
+        payload = {"code": code, "verification": verification, "sender_id": sender_id}
+        status, body = await self._post("/api/dossiers/lookup", payload)
+        _raise_refusal(status, body)
+        _raise_for_status(status, "dossier lookup")
+        return str(_field(body, "text", "dossier lookup"))
+
+    async def subscribe_dossier(self, code: str, verification: str, sender_id: str, channel: str) -> str:
+        """Ask to be told of status changes; returns the confirmation text."""
+        payload = {"code": code, "verification": verification, "sender_id": sender_id, "channel": channel}
+        status, body = await self._post("/api/dossiers/subscriptions", payload)
+        _raise_refusal(status, body)
+        _raise_for_status(status, "dossier subscription")
+        return str(_field(body, "text", "dossier subscription"))
+
+    async def resolve_commune(self, address: str, procedure: str | None) -> dict[str, Any]:
+        """The commune resolver's answer (`status`, `text`, `choices`); 422 raises `QueryRejected`."""
+        params = {"address": address, **({"procedure": procedure} if procedure else {})}
+        status, body = await self._get("/api/communes/resolve", params)
+        if status == 422:
+            raise QueryRejected(f"The app rejected an address of {len(address)} characters.")
+        _raise_for_status(status, "commune resolve")
+        if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+            raise ServiceError("The commune answer has an unexpected shape.")
+        return body
+
+    async def request_handover(
+        self, conversation_id: str, channel: str, reason: str, active_procedure: str | None
+    ) -> str:
+        """Queue the conversation for a clerk; returns the text to show the citizen."""
+        payload = {"conversation_id": conversation_id, "channel": channel, "reason": reason,
+                   "active_procedure": active_procedure}
+        status, body = await self._post("/api/handover", payload)
+        _raise_for_status(status, "handover")
+        return str(_field(body, "text", "handover"))
+
+    async def record_question(
+        self, conversation_id: str, channel: str, text: str, outcome: str,
+        confidence: float | None = None, procedure_code: str | None = None,
+    ) -> None:
+        """Log a question the bot could not answer, for the staff inbox."""
+        payload: dict[str, Any] = {"conversation_id": conversation_id, "channel": channel, "text": text,
+                                   "outcome": outcome}
+        if confidence is not None:
+            payload["confidence"] = confidence
+        if procedure_code:
+            payload["procedure_code"] = procedure_code
+        status, _ = await self._post("/api/questions", payload)
+        _raise_for_status(status, "question log")
+
+    async def send_feedback(self, conversation_id: str, channel: str, rating: int, comment: str | None) -> None:
+        """Store a 1–5 satisfaction rating with an optional remark."""
+        payload: dict[str, Any] = {"conversation_id": conversation_id, "channel": channel, "rating": rating}
+        if comment:
+            payload["comment"] = comment
+        status, _ = await self._post("/api/feedback", payload)
+        _raise_for_status(status, "feedback")
+
+    async def _post(self, path: str, payload: dict[str, Any]) -> tuple[int, Any]:
+        """POST JSON; error bodies are returned too, because they carry the citizen-facing message."""
+        session = self._client()
+        url = f"{self._base_url}{path}"
+        try:
+            async with session.post(url, json=payload) as response:
+                if response.status == 204:
+                    return response.status, None
+                try:
+                    return response.status, await response.json(content_type=None)
+                except ValueError:
+                    if response.status >= 400:
+                        return response.status, None
+                    raise
+        except asyncio.TimeoutError as exc:  # noqa: UP041 (not the builtin before Python 3.11)
+            raise ServiceError(f"The app at {self._base_url} did not answer {path} in time.") from exc
+        except aiohttp.ClientError as exc:
+            raise ServiceError(
+                f"The app at {self._base_url} could not be reached for {path}: {exc}."
+            ) from exc
+        except ValueError as exc:
+            raise ServiceError(f"The app answered {path} with invalid JSON.") from exc
+
+    async def search_turn(self, request: SearchTurnRequest) -> SearchTurn:
+        """One call for a free question; raises `QueryRejected` when the app refuses the text."""
+        payload = {"text": request.text, "query": request.query, "conversation_id": request.conversation_id,
+                   "channel": request.channel, "topics": list(request.topics), "k": request.k,
+                   "confident": request.confident, "choices_min": request.choices_min,
+                   "ambiguity_margin": request.ambiguity_margin}
+        status, body = await self._post("/api/procedures/search-turn", payload)
+        if status == 422:
+            raise QueryRejected(f"The app rejected a search text of {len(request.query)} characters.")
+        _raise_for_status(status, "search turn")
+        try:
+            result = _search_result(body, request.query)
+            answers = tuple(_procedure_answer(answer, str(answer["code"])) for answer in body["answers"])
+            return SearchTurn(result=result, outcome=str(body["outcome"]), answers=answers)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ServiceError(f"The search turn answer has an unexpected shape: {exc!r}.") from exc
 
     async def close(self) -> None:
         """Close the pooled connections."""
@@ -191,9 +313,55 @@ class AssistantApi:
         return self._session
 
 
+def _search_result(body: Any, query: str) -> SearchResult:
+    """The app's search JSON (hits best first, calibrated confidence) as a `SearchResult`."""
+    hits = tuple(
+        ProcedureHit(
+            code=str(hit["code"]),
+            name=str(hit["name"]),
+            levels=tuple(str(level) for level in hit.get("levels", ())),
+            field=str(hit.get("field", "")),
+            score=float(hit.get("score", 0.0)),
+            confidence=float(hit.get("confidence", 0.0)),
+        )
+        for hit in body["hits"]
+    )
+    return SearchResult(query=str(body.get("query", query)), confidence=float(body["confidence"]), hits=hits)
+
+
+def _procedure_answer(body: Any, code: str) -> ProcedureAnswer:
+    """The app's rendered topic JSON as a `ProcedureAnswer`."""
+    messages = tuple(
+        AnswerMessage(
+            text=str(message["text"]),
+            buttons=tuple(
+                AnswerButton(title=str(b["title"]), payload=str(b["payload"])) for b in message.get("buttons") or ()
+            ),
+        )
+        for message in body["messages"]
+    )
+    return ProcedureAnswer(code=str(body.get("code", code)), name=str(body["name"]), messages=messages)
+
+
 def _raise_for_status(status: int, what: str) -> None:
     if not 200 <= status < 300:
         raise ServiceError(f"The app answered {what} with HTTP {status}.")
+
+
+def _raise_refusal(status: int, body: Any) -> None:
+    """404/422/429 with `{"detail": {"code", "message"}}` become `ServiceRefused`."""
+    if status not in (404, 422, 429):
+        return
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if isinstance(detail, dict) and isinstance(detail.get("message"), str):
+        raise ServiceRefused(status, str(detail.get("code") or ""), detail["message"])
+    raise ServiceError(f"The app refused the request with HTTP {status} and no message.")
+
+
+def _field(body: Any, name: str, what: str) -> Any:
+    if not isinstance(body, dict) or name not in body:
+        raise ServiceError(f"The {what} answer has no {name!r} field.")
+    return body[name]
 
 
 def api_url_from_env() -> str:

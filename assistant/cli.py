@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.config import Settings, get_settings
 from assistant.db import create_db_engine, create_session_factory
 from assistant.logging_setup import configure_logging
+from dossiers import cli as dossier_commands
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     settings = get_settings()
-    configure_logging(settings.log_level if not args.quiet else "WARNING")
+    configure_logging(settings.log_level if not args.quiet else "WARNING", settings.log_format)
     try:
         code: int = args.handler(args, settings)
     except FileNotFoundError as exc:
@@ -42,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="Database schema.").add_subparsers(title="db commands")
     db.add_parser("upgrade", help="Apply pending migrations.").set_defaults(handler=_db_upgrade)
+    db_backup = db.add_parser("backup", help="Write a backup (SQLite copy or pg_dump custom format) to PATH.")
+    db_backup.add_argument("path", type=Path)
+    db_backup.set_defaults(handler=_db_backup)
+    db_restore = db.add_parser("restore", help="Load the backup at PATH into a fresh, empty database.")
+    db_restore.add_argument("path", type=Path)
+    db_restore.set_defaults(handler=_db_restore)
 
     kb = commands.add_parser("kb", help="Knowledge base.").add_subparsers(title="kb commands")
     kb_import = kb.add_parser("import", help="Import a national-portal JSONL(.gz) file.")
@@ -71,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="Serve the HTTP API.")
     serve.set_defaults(handler=_serve)
+    from knowledge.admin.cli import add_admin_commands
+
+    add_admin_commands(commands)
 
     telegram = commands.add_parser("telegram", help="Telegram bot.").add_subparsers(title="telegram commands")
     set_webhook = telegram.add_parser("set-webhook", help="Register URL (…/webhooks/telegram) with Telegram.")
@@ -79,6 +89,16 @@ def _parser() -> argparse.ArgumentParser:
     poll = telegram.add_parser("poll", help="Answer the bot by long polling (local development).")
     poll.add_argument("--max-updates", type=int, default=None, help="Stop after this many updates.")
     poll.set_defaults(handler=_telegram_poll)
+
+    channels = commands.add_parser("channels", help="Chat channels.").add_subparsers(title="channels commands")
+    replay = channels.add_parser("replay", help="Send again the replies Telegram/Zalo did not take.")
+    replay.add_argument("--force", action="store_true", help="Ignore the backoff: try every failed reply now.")
+    replay.set_defaults(handler=_channels_replay)
+    dossier_commands.add_commands(commands)
+    communes = commands.add_parser("communes", help="Communes and service centers.").add_subparsers(
+        title="communes commands")
+    communes.add_parser("seed", help="Add the sample service centers (idempotent).").set_defaults(
+        handler=_communes_seed)
     return parser
 
 
@@ -99,6 +119,34 @@ def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
     engine, _ = _factory(settings)
     upgrade_database(engine)
     sys.stdout.write("database is at the newest schema\n")
+    return 0
+
+
+def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.backup import BackupError, backup
+
+    try:
+        result = backup(settings.database_url, args.path)
+    except BackupError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 1
+    sys.stdout.write(json.dumps({"backup": str(result.path), "dialect": result.dialect,
+                                 "bytes": result.size_bytes}) + "\n")
+    return 0
+
+
+def _db_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.backup import BackupError, restore
+    from knowledge.migrate import upgrade_database
+
+    try:
+        restore(settings.database_url, args.path)
+    except BackupError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 1
+    engine, _ = _factory(settings)
+    upgrade_database(engine)  # a backup of an older release is brought to this release's schema
+    sys.stdout.write("restored; rebuild the search index with `assistant index build`\n")
     return 0
 
 
@@ -180,7 +228,8 @@ def _serve(_args: argparse.Namespace, settings: Settings) -> int:
 
     from assistant.main import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    # log_config=None: uvicorn's own loggers propagate to the root handler (JSON or text, redacted).
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", log_config=None)
     return 0
 
 
@@ -212,6 +261,22 @@ def _telegram_poll(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     sys.stdout.write(f"handled {handled} Telegram updates\n")
     return 0
+
+
+def _channels_replay(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from channels.replay import run_replay_once
+
+    report = asyncio.run(run_replay_once(settings, force=args.force))
+    sys.stdout.write(json.dumps(report.as_dict()) + "\n")
+    return 0
+
+
+def _communes_seed(_args: argparse.Namespace, settings: Settings) -> int:
+    from communes.cli import seed_command
+
+    return seed_command(settings)
 
 
 if __name__ == "__main__":

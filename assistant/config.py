@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -59,10 +59,70 @@ class Settings(BaseSettings):
 
     # Shared state for several app replicas (rate limits); empty keeps it in this process's memory.
     redis_url: str = ""
+    # Abuse limits, counted per `rate_limit_window_s`; 0 turns one off. One sender (a widget id, a Telegram
+    # chat, a Zalo user) may send `rate_limit_chat_per_sender` messages; one client address may call
+    # /api/chat `rate_limit_chat_per_ip` times (shared by a commune hall behind one NAT: keep it generous),
+    # and the webhooks `rate_limit_webhook_per_ip` times (every real update comes from the platform's servers).
+    rate_limit_window_s: int = Field(default=60, ge=1, le=24 * 3600)
+    rate_limit_chat_per_sender: int = Field(default=20, ge=0)
+    rate_limit_chat_per_ip: int = Field(default=300, ge=0)
+    rate_limit_webhook_per_ip: int = Field(default=1200, ge=0)
+    # Replies a platform did not take (status `failed`) are sent again in the background, with backoff,
+    # until this many send attempts in total; then they are given up (status `abandoned`).
+    channel_replay_interval_s: float = Field(default=30.0, gt=0)
+    channel_replay_base_delay_s: float = Field(default=2.0, ge=0)
+    channel_replay_max_delay_s: float = Field(default=900.0, ge=0)
+    channel_replay_max_attempts: int = Field(default=12, ge=1, le=1000)
+    # SQLite only: how long a write waits for another writer (e.g. `assistant kb import`) before failing.
+    sqlite_busy_timeout_s: float = Field(default=10.0, gt=0, le=600)
+
+    # Logs: "json" (one object per line, for collectors) or "text" (for a terminal).
+    log_format: Literal["json", "text"] = "text"
+    # When set, GET /metrics needs `Authorization: Bearer <token>`; the proxy keeps /metrics internal anyway.
+    metrics_token: str = ""
 
     # Web pages on other origins allowed to embed the widget (it calls /api/chat from their page).
     # Comma-separated, e.g. "https://tthc.tuyenquang.gov.vn,https://xa-yenthinh.gov.vn"; "*" allows any.
     widget_origins: str = ""
+
+    # Staff console (/admin): sessions end after this much inactivity, and in any case after the lifetime.
+    admin_session_idle_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    admin_session_lifetime_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # An account is locked for `admin_lockout_minutes` after this many wrong passwords within that time.
+    admin_max_failed_logins: int = Field(default=5, ge=1, le=100)
+    admin_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Public address of the web widget, printed as QR codes on the door-to-door kit ("…/?procedure=<code>").
+    public_base_url: str = "http://127.0.0.1:8000"
+    # A TrueType font with Vietnamese glyphs for the printable kit; empty: look in the usual system places.
+    pdf_font_path: str = ""
+    # Hours when clerks answer handed-over conversations ("mon-fri 07:30-11:30,13:30-17:00; sat 07:30-11:30"),
+    # in `office_timezone`; outside them a citizen asking for a person is told when someone will answer.
+    office_hours: str = "mon-fri 07:30-11:30,13:30-17:00"
+    office_timezone: str = "Asia/Ho_Chi_Minh"
+
+    # Dossier status (dossiers/): where dossiers come from ("local": this database, filled by import;
+    # "http": a provincial dossier system, see README), its timeout and retries, the holiday file that
+    # due dates are counted with, the pepper of the verification hashes, and failed lookups allowed per
+    # dossier code and per sender within the window before 429.
+    dossier_source: Literal["local", "http"] = "local"
+    dossier_http_url: str = ""
+    dossier_http_timeout_s: float = Field(default=5.0, gt=0, le=120)
+    dossier_http_retries: int = Field(default=2, ge=0, le=10)
+    dossier_holidays_file: Path = PROJECT_ROOT / "dossiers" / "seed" / "holidays_vn.json"
+    dossier_pepper: str = "dev-only-dossier-pepper-change-me"
+    dossier_max_failed_lookups: int = Field(default=5, ge=1, le=1000)
+    dossier_failed_lookup_window_s: int = Field(default=900, ge=1, le=24 * 3600)
+
+    @model_validator(mode="after")
+    def _dossier_settings_usable(self) -> Settings:
+        from dossiers.verification import pepper_problem
+
+        problem = pepper_problem(self.dossier_pepper)
+        if self.environment == "production" and problem:
+            raise ValueError(problem)
+        if self.dossier_source == "http" and not self.dossier_http_url.startswith(("http://", "https://")):
+            raise ValueError("ASSISTANT_DOSSIER_SOURCE=http needs ASSISTANT_DOSSIER_HTTP_URL (http:// or https://).")
+        return self
 
     @property
     def widget_origin_list(self) -> list[str]:

@@ -12,27 +12,29 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def create_db_engine(database_url: str) -> Engine:
+def create_db_engine(database_url: str, *, busy_timeout_s: float = 30.0) -> Engine:
     """An engine for SQLite (the embedded default) or PostgreSQL.
 
     SQLite gets WAL and a busy timeout so that the CLI importing while the app serves does not fail with
-    "database is locked", and foreign keys on so revisions cannot point at nothing.
+    "database is locked", and foreign keys on so revisions cannot point at nothing. The app passes a
+    shorter `busy_timeout_s` than the CLI: a web request had better fail clearly than hang.
     """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_s})
+        busy_ms = int(busy_timeout_s * 1000)
+        event.listen(engine, "connect", lambda connection, record: _sqlite_pragmas(connection, record, busy_ms))
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_ms: int = 30000) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     cursor.close()
 
 

@@ -14,6 +14,8 @@ from assistant.rasa_client import RasaClient
 from assistant.rate_limit import RateLimiter
 from assistant.search_service import SearchService
 from assistant.state import AppState
+from channels.outbox import ConversationOutbox
+from knowledge.admin.conversations import ConversationLog
 
 
 def get_state(request: Request) -> AppState:
@@ -43,7 +45,14 @@ def get_rate_limiter(state: Annotated[AppState, Depends(get_state)]) -> RateLimi
 
 def get_chat_service(state: Annotated[AppState, Depends(get_state)]) -> ChatService:
     settings = state.settings
-    return ChatService(RasaClient(state.http, settings.rasa_url, settings.rasa_timeout_s))
+    return ChatService(RasaClient(state.http, settings.rasa_url, settings.rasa_timeout_s),
+                       ConversationLog(state.session_factory))
+
+
+def get_outbox(state: Annotated[AppState, Depends(get_state)]) -> ConversationOutbox:
+    if state.outbox is None:
+        raise RuntimeError("The conversation outbox is built in the app's lifespan; it is not running.")
+    return state.outbox
 
 
 StateDep = Annotated[AppState, Depends(get_state)]
@@ -52,3 +61,4 @@ SessionDep = Annotated[Session, Depends(get_session)]
 SearchDep = Annotated[SearchService, Depends(get_search)]
 ChatDep = Annotated[ChatService, Depends(get_chat_service)]
 RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
+OutboxDep = Annotated[ConversationOutbox, Depends(get_outbox)]

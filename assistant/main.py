@@ -10,14 +10,24 @@ import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from assistant import db_errors, metrics
 from assistant.config import Settings, get_settings
 from assistant.db import create_db_engine, create_session_factory
 from assistant.rate_limit import create_rate_limiter
 from assistant.routes import chat, health, procedures, webhooks
+from assistant.routes import communes as communes_route
+from assistant.routes import conversations as conversations_route
+from assistant.routes import dossiers as dossiers_route
+from assistant.routes import metrics as metrics_route
 from assistant.search_service import SearchService
 from assistant.state import AppState
 from channels import widget
+from channels.outbox import ConversationOutbox
+from channels.replay import start_replay, stop_replay
 from channels.services import build_channels
+from communes.admin import router as communes_admin_router
+from dossiers.notify import start_delivery, stop_delivery
+from knowledge.admin.routes import router as admin_router
 from knowledge.migrate import upgrade_database
 
 logger = logging.getLogger(__name__)
@@ -29,7 +39,7 @@ def create_app(settings: Settings | None = None, *, search: SearchService | None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_db_engine(settings.database_url)
+        engine = create_db_engine(settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
         upgrade_database(engine)
         factory = create_session_factory(engine)
         service = search or SearchService(settings, factory)
@@ -40,8 +50,13 @@ def create_app(settings: Settings | None = None, *, search: SearchService | None
             app.state.services = AppState(settings=settings, engine=engine, session_factory=factory,
                                           search=service, http=http, rate_limiter=rate_limiter)
             app.state.channels = build_channels(settings, factory, http)
+            app.state.outbox = app.state.services.outbox = ConversationOutbox(factory, app.state.channels)
+            replay = start_replay(app.state.channels, factory, settings)
+            dossier_notices = start_delivery(factory, app.state.outbox)
             logger.info("app ready on %s:%s", settings.host, settings.port)
             yield
+            await stop_replay(replay)
+            await stop_delivery(dossier_notices)
             await app.state.channels.aclose()
         await rate_limiter.aclose()
         if search is None:
@@ -49,13 +64,21 @@ def create_app(settings: Settings | None = None, *, search: SearchService | None
         engine.dispose()
 
     app = FastAPI(title="Trợ lý thủ tục hành chính", version="0.1.0", lifespan=lifespan)
+    db_errors.install(app)
     if settings.widget_origin_list:
         # Only the chat door is meant for other origins; it takes JSON and no cookies.
         app.add_middleware(CORSMiddleware, allow_origins=settings.widget_origin_list,
                            allow_methods=["POST"], allow_headers=["Content-Type"], allow_credentials=False)
+    app.middleware("http")(metrics.metrics_middleware)
+    app.include_router(metrics_route.router)
     app.include_router(health.router)
     app.include_router(procedures.router)
+    app.include_router(dossiers_route.router)
+    app.include_router(communes_route.router)
+    app.include_router(communes_admin_router)
     app.include_router(chat.router)
+    app.include_router(conversations_route.router)
     app.include_router(webhooks.router)
     app.include_router(widget.router)
+    app.include_router(admin_router)
     return app

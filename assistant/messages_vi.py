@@ -32,3 +32,28 @@ EXAMPLE_QUESTIONS = (
 )
 MORE_CHOICES = "Lựa chọn khác:"
 BUTTON_EXPIRED = "Nút này đã hết hạn. Bạn vui lòng gõ lại câu hỏi, hoặc chọn một câu hỏi mẫu bên dưới."
+RATE_LIMITED = (
+    "Bạn đã gửi nhiều tin nhắn liên tiếp. Bạn vui lòng chờ khoảng {minutes} phút rồi gửi lại câu hỏi."
+)
+DATABASE_UNAVAILABLE = (
+    "Xin lỗi, hệ thống đang bận hoặc tạm gián đoạn. Bạn vui lòng thử lại sau ít phút, "
+    "hoặc gọi Trung tâm Phục vụ hành chính công của xã/phường để được hỗ trợ."
+)
+# Said once when a citizen writes while a clerk holds the conversation; later messages get no bot reply.
+CLERK_IS_ANSWERING = "Cán bộ đang trực tiếp hỗ trợ bạn. Bạn vui lòng chờ, câu trả lời sẽ hiện ở đây."
+# Answers to "I want to talk to a person" (POST /api/handover). {when} is e.g. "07:30 thứ Hai, ngày 08/12".
+HANDOVER_IN_HOURS = (
+    "Tôi đã chuyển câu hỏi của bạn tới cán bộ Trung tâm Phục vụ hành chính công. Cán bộ sẽ trả lời bạn "
+    "ngay tại đây trong ít phút, bạn vui lòng chờ."
+)
+HANDOVER_OUT_OF_HOURS = (
+    "Hiện đã ngoài giờ làm việc. Câu hỏi của bạn đã được ghi lại, cán bộ sẽ trả lời bạn ngay tại đây "
+    "từ {when}. Trong lúc chờ, bạn vẫn có thể hỏi tôi về thủ tục hành chính."
+)
+HANDOVER_OUT_OF_HOURS_UNKNOWN = (
+    "Hiện đã ngoài giờ làm việc. Câu hỏi của bạn đã được ghi lại, cán bộ sẽ trả lời bạn ngay tại đây "
+    "khi trung tâm mở cửa trở lại."
+)
+WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+TODAY = "hôm nay"
+TOMORROW = "ngày mai"

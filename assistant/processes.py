@@ -72,7 +72,8 @@ def rasa_spec(
         env["RASA_LOCK_STORE_HOST"] = redis_host
     return ProcessSpec(
         name="rasa",
-        argv=[str(RASA_VENV / "bin" / "rasa"), "run", "--enable-api", "--model", str(MODEL_DIR),
+        # `nlu.launch` is `rasa` plus a measured fix (action responses checked against a compiled schema).
+        argv=[str(RASA_VENV / "bin" / "python"), "-m", "nlu.launch", "run", "--enable-api", "--model", str(MODEL_DIR),
               "--endpoints", endpoints, "--port", str(port), "--interface", "127.0.0.1"],
         health_url=f"http://127.0.0.1:{port}/status",
         env=env,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.config import Settings
 from assistant.rate_limit import RateLimiter
 from assistant.search_service import SearchService
+from channels.outbox import ConversationOutbox
 
 
 @dataclass
@@ -21,3 +22,5 @@ class AppState:
     search: SearchService
     http: httpx.AsyncClient
     rate_limiter: RateLimiter
+    # Clerk replies to citizens on their own channel; set once the channels are built.
+    outbox: ConversationOutbox | None = None

@@ -129,6 +129,7 @@ async def answer(job: Job, *, chat: ChatService, sender: ChannelSender, store: D
     logger.error("%s: reply not delivered after %d attempts (conversation %s, message %s, %d of %d sent): %s",
                  job.message.channel, outcome.attempts, conversation, job.message.message_id, outcome.sent,
                  len(replies), outcome.error)
+    # Only what was not delivered is kept: the replay (channels/replay.py) must never repeat a sent message.
     await asyncio.to_thread(store.finish, job.delivery_id, status=DELIVERY_FAILED, attempts=outcome.attempts,
-                            error=outcome.error, replies=replies)
+                            error=outcome.error, replies=replies[outcome.sent:])
     return DELIVERY_FAILED

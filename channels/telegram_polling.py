@@ -20,6 +20,7 @@ from channels.deliveries import DeliveryStore
 from channels.retry import RetryPolicy
 from channels.services import build_telegram
 from channels.telegram import build_bot, parse_update
+from knowledge.admin.conversations import ConversationLog
 from knowledge.migrate import upgrade_database
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,8 @@ async def poll(settings: Settings, *, max_updates: int | None = None, timeout_s:
     handled, offset, failures = 0, 0, 0
     try:
         async with httpx.AsyncClient() as http:
-            chat = ChatService(RasaClient(http, settings.rasa_url, settings.rasa_timeout_s))
+            chat = ChatService(RasaClient(http, settings.rasa_url, settings.rasa_timeout_s),
+                               ConversationLog(factory))
             # Telegram refuses getUpdates while a webhook is set.
             await channel.bot.delete_webhook()
             logger.info("telegram: polling for updates")

@@ -1,14 +1,15 @@
-FROM python:3.11-slim
-RUN apt-get update && apt-get install -y --no-install-recommends gcc libgomp1 && rm -rf /var/lib/apt/lists/*
+# The app (FastAPI, Python 3.11). Build context: the repository root (see .dockerignore).
+FROM python:3.11.10-slim-bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libgomp1 postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /srv/assistant
+# Dependencies first, so a code change does not reinstall torch.
 COPY pyproject.toml README.md ./
-COPY assistant assistant
-COPY knowledge knowledge
-COPY index index
-COPY channels channels
-COPY bench bench
-RUN pip install --no-cache-dir --extra-index-url https://download.pytorch.org/whl/cpu "torch==2.13.0" \
-    && pip install --no-cache-dir .
-ENV ASSISTANT_HOST=0.0.0.0 ASSISTANT_INDEX_DIR=/srv/assistant/var/index
+RUN pip install --no-cache-dir --extra-index-url https://download.pytorch.org/whl/cpu "torch==2.13.0"
+COPY . .
+RUN pip install --no-cache-dir . && useradd --system --home /srv/assistant assistant \
+    && mkdir -p var/index && chown -R assistant var
+USER assistant
+ENV ASSISTANT_HOST=0.0.0.0 ASSISTANT_INDEX_DIR=/srv/assistant/var/index ASSISTANT_LOG_FORMAT=json
 EXPOSE 8000
 CMD ["assistant", "serve"]

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Any constant shared by every replica; names the PostgreSQL advisory lock held while migrating.
+MIGRATION_LOCK_KEY = 7_110_001
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -27,5 +29,8 @@ def upgrade_database(engine: Engine, revision: str = "heads") -> None:
     """
     config = alembic_config(engine)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several app replicas start at once: one migrates, the others wait, then find nothing to do.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

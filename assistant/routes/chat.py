@@ -5,12 +5,14 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
-from assistant.deps import ChatDep
+from assistant import abuse_limits, messages_vi
+from assistant.deps import ChatDep, RateLimiterDep, SettingsDep
 from assistant.rasa_client import BotMessage
+from assistant.rate_limit import Decision
 from channels.base import IncomingMessage
 
 router = APIRouter(prefix="/api", tags=["chat"])
@@ -54,8 +56,23 @@ def _out(messages: list[BotMessage]) -> ChatOut:
     ])
 
 
-@router.post("/chat", response_model=ChatOut, responses={503: {"model": ChatOut}})
-async def chat(body: ChatIn, chat_service: ChatDep) -> ChatOut | JSONResponse:
+def _too_many(decision: Decision) -> JSONResponse:
+    """429 in the chat's own shape, so the widget (which retries later) and integrators can show it."""
+    minutes = max(1, round(decision.retry_after_s / 60))
+    body = ChatOut(messages=[MessageOut(text=messages_vi.RATE_LIMITED.format(minutes=minutes))])
+    return JSONResponse(body.model_dump(), status_code=429, headers=abuse_limits.retry_after_header(decision))
+
+
+@router.post("/chat", response_model=ChatOut, responses={503: {"model": ChatOut}, 429: {"model": ChatOut}})
+async def chat(body: ChatIn, request: Request, chat_service: ChatDep, limiter: RateLimiterDep,
+               settings: SettingsDep) -> ChatOut | JSONResponse:
+    address = abuse_limits.client_address(request)
+    by_address = await abuse_limits.hit(limiter, f"chat-ip:{address}", abuse_limits.chat_ip_limit(settings))
+    if not by_address.allowed:
+        return _too_many(by_address)
+    by_sender = await abuse_limits.hit(limiter, f"chat:api:{body.sender_id}", abuse_limits.sender_limit(settings))
+    if not by_sender.allowed:
+        return _too_many(by_sender)
     message = IncomingMessage(channel="api", sender_id=body.sender_id, text=body.text)
     replies, answered = await chat_service.reply_or_apology(message)
     if not answered:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from assistant import metrics
 from assistant.deps import SearchDep, SessionDep, SettingsDep
 from assistant.errors import IndexNotReady
+from assistant.search_turn import Thresholds, run_search_turn
 from knowledge import crud
 from knowledge.answers import AnswerMessage, render_answer
 from knowledge.errors import ProcedureNotFound
@@ -66,10 +68,60 @@ def search_procedures(
         result = search.search(query, k=limit, backend=backend)
     except IndexNotReady as exc:
         raise HTTPException(503, str(exc)) from exc
+    if result.hits:
+        metrics.SEARCH_CONFIDENCE.observe(result.confidence)
     return SearchOut(
         query=result.query, backend=result.backend, confidence=result.confidence, took_ms=result.took_ms,
         hits=[HitOut(code=h.code, name=h.name, levels=list(h.levels), field=h.field, score=h.score,
                      confidence=h.confidence) for h in result.hits],
+    )
+
+
+class SearchTurnIn(BaseModel):
+    """A free question of one conversation; the thresholds are the dialogue's (`actions.common`)."""
+
+    text: Annotated[str, Field(min_length=1, description="The citizen's words, as logged for the staff.")]
+    query: Annotated[str, Field(min_length=1, description="What to search: the words plus formal terms.")]
+    conversation_id: Annotated[str, Field(min_length=1, max_length=160)]
+    channel: Literal["web", "api", "telegram", "zalo"] = "api"
+    topics: Annotated[list[Topic], Field(min_length=1, max_length=4)] = ["overview", "documents"]
+    k: Annotated[int, Field(ge=1, le=10)] = 3
+    confident: Annotated[float, Field(ge=0.0, le=1.0)]
+    choices_min: Annotated[float, Field(ge=0.0, le=1.0)]
+    ambiguity_margin: Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class SearchTurnOut(BaseModel):
+    query: str
+    confidence: float
+    outcome: Literal["answered", "ambiguous", "low_confidence"]
+    hits: list[HitOut]
+    answers: list[AnswerOut]
+
+
+@router.post("/search-turn", response_model=SearchTurnOut)
+def search_turn(body: SearchTurnIn, search: SearchDep, settings: SettingsDep, session: SessionDep) -> SearchTurnOut:
+    """Search, judge, render and log a free question in one call (the action server's search turn)."""
+    query = body.query.strip()
+    if len(query) > settings.search_max_query_chars or len(body.text) > settings.search_max_query_chars:
+        raise HTTPException(
+            422, f"The question has more than {settings.search_max_query_chars} characters; send a shorter one."
+        )
+    thresholds = Thresholds(body.confident, body.choices_min, body.ambiguity_margin)
+    try:
+        turn = run_search_turn(search, session, text=body.text.strip() or query, query=query,
+                               conversation_id=body.conversation_id, channel=body.channel,
+                               topics=list(body.topics), k=body.k, thresholds=thresholds)
+    except IndexNotReady as exc:
+        raise HTTPException(503, str(exc)) from exc
+    if turn.hits:
+        metrics.SEARCH_CONFIDENCE.observe(turn.result.confidence)
+    return SearchTurnOut(
+        query=turn.result.query, confidence=turn.result.confidence, outcome=turn.outcome,
+        hits=[HitOut(code=h.code, name=h.name, levels=list(h.levels), field=h.field, score=h.score,
+                     confidence=h.confidence) for h in turn.hits],
+        answers=[AnswerOut(code=a.code, name=a.name, topic=a.topic, messages=a.messages)  # type: ignore[arg-type]
+                 for a in turn.answers],
     )
 
 

@@ -7,6 +7,7 @@ retries) runs after the response. A disabled channel's webhook answers 404, as i
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import json
 import logging
@@ -15,8 +16,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from assistant.deps import ChatDep
+from assistant import abuse_limits, messages_vi
+from assistant.config import Settings
+from assistant.deps import ChatDep, RateLimiterDep
+from assistant.rasa_client import BotMessage
+from assistant.rate_limit import RateLimiter
 from channels import zalo_signature
+from channels.deliveries import Job
 from channels.services import ChannelServices
 from channels.telegram import TelegramChannel
 from channels.zalo import ZaloChannel, parse_event
@@ -65,14 +71,44 @@ def _ok(duplicate: bool = False) -> JSONResponse:
     return JSONResponse({"ok": True, "duplicate": duplicate})
 
 
+async def refuse_flooding_address(request: Request, limiter: RateLimiter, settings: Settings) -> None:
+    """Per-address limit, checked before anything is read: a forged flood costs one counter."""
+    address = abuse_limits.client_address(request)
+    decision = await abuse_limits.hit(limiter, f"webhook-ip:{address}", abuse_limits.webhook_ip_limit(settings))
+    if not decision.allowed:
+        logger.warning("webhook %s: address over its rate limit", request.url.path)
+        raise HTTPException(429, "too many requests", headers=abuse_limits.retry_after_header(decision))
+
+
+async def limit_sender(job: Job, limiter: RateLimiter, settings: Settings) -> Job:
+    """The job itself, or for a sender over the limit one polite reply per window and then silence.
+
+    Rasa is not asked for a refused message; the delivery row still records it (as answered locally or
+    ignored), so a redelivery stays a duplicate.
+    """
+    limit = abuse_limits.sender_limit(settings)
+    key = f"chat:{job.message.channel}:{job.message.sender_id}"
+    decision = await abuse_limits.hit(limiter, key, limit)
+    if decision.allowed or limit is None:
+        return job
+    logger.info("%s: sender over the message limit (conversation %s:%s)", job.message.channel,
+                job.message.channel, job.message.sender_id)
+    if await abuse_limits.first_refusal(limiter, key, limit):
+        minutes = max(1, round(decision.retry_after_s / 60))
+        polite = BotMessage(text=messages_vi.RATE_LIMITED.format(minutes=minutes))
+        return dataclasses.replace(job, local_replies=(polite,))
+    return dataclasses.replace(job, local_replies=())
+
+
 @router.post("/telegram")
 async def telegram_webhook(
-    request: Request, background: BackgroundTasks, chat: ChatDep, channels: ChannelsDep,
+    request: Request, background: BackgroundTasks, chat: ChatDep, channels: ChannelsDep, limiter: RateLimiterDep,
     secret: Annotated[str | None, Header(alias="X-Telegram-Bot-Api-Secret-Token")] = None,
 ) -> JSONResponse:
     telegram: TelegramChannel | None = channels.telegram
     if telegram is None:
         raise HTTPException(404, "Telegram channel is not configured")
+    await refuse_flooding_address(request, limiter, channels.settings)
     if not secret:
         raise HTTPException(401, "missing secret token")
     expected = channels.settings.telegram_secret_token
@@ -88,18 +124,20 @@ async def telegram_webhook(
     job = await telegram.accept(inbound)
     if job is None:
         return _ok(duplicate=True)
+    job = await limit_sender(job, limiter, channels.settings)
     background.add_task(telegram.process, job, chat, inbound.callback_query_id)
     return _ok()
 
 
 @router.post("/zalo")
 async def zalo_webhook(
-    request: Request, background: BackgroundTasks, chat: ChatDep, channels: ChannelsDep,
+    request: Request, background: BackgroundTasks, chat: ChatDep, channels: ChannelsDep, limiter: RateLimiterDep,
     signature: Annotated[str | None, Header(alias="X-ZEvent-Signature")] = None,
 ) -> JSONResponse:
     zalo: ZaloChannel | None = channels.zalo
     if zalo is None:
         raise HTTPException(404, "Zalo channel is not configured")
+    await refuse_flooding_address(request, limiter, channels.settings)
     try:
         mac = zalo_signature.mac_from_header(signature)
     except zalo_signature.SignatureMissing as exc:
@@ -118,5 +156,6 @@ async def zalo_webhook(
     job = await zalo.accept(inbound)
     if job is None:
         return _ok(duplicate=True)
+    job = await limit_sender(job, limiter, channels.settings)
     background.add_task(zalo.process, job, chat)
     return _ok()

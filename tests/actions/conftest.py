@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import pytest
 from rasa_sdk import Tracker
 
+from actions.common import SearchOutcome, classify
 from actions.services import (
     AnswerButton,
     AnswerMessage,
@@ -16,6 +17,8 @@ from actions.services import (
     ProcedureHit,
     ProcedureNotFound,
     SearchResult,
+    SearchTurn,
+    SearchTurnRequest,
     ServiceError,
 )
 
@@ -38,6 +41,7 @@ class FakeServices:
         self.fail_search: Exception | None = None
         self.fail_answer: Exception | None = None
         self.calls: list[tuple[str, ...]] = []
+        self.turns: list[SearchTurnRequest] = []
 
     async def search(self, query: str, k: int = 3) -> SearchResult:
         self.calls.append(("search", query, str(k)))
@@ -63,6 +67,18 @@ class FakeServices:
                 AnswerMessage(text=f"{topic} của {NAMES[code]} (2)", buttons=buttons),
             ),
         )
+
+
+    async def search_turn(self, request: SearchTurnRequest) -> SearchTurn:
+        """Judges like the app's `/api/procedures/search-turn`, with the thresholds the action sent."""
+        self.turns.append(request)
+        result = await self.search(request.query, k=request.k)
+        outcome = {SearchOutcome.CONFIDENT: "answered", SearchOutcome.CHOICES: "ambiguous"}.get(
+            classify(result), "low_confidence")
+        answers: tuple[ProcedureAnswer, ...] = ()
+        if outcome == "answered":
+            answers = tuple([await self.answer(result.hits[0].code, topic) for topic in request.topics])
+        return SearchTurn(result=result, outcome=outcome, answers=answers)
 
 
 def hit(code: str, confidence: float) -> ProcedureHit:

@@ -1,0 +1,102 @@
+"""One search turn in one call: search, judge the best hit, render its answer, log the question.
+
+The action server used to call the app three times for a free question (search, then the overview and
+documents answers); each call cost an HTTP round trip, a request through the framework and a database
+read. Here the same work is done once, in-process. The action server still owns the thresholds that
+turn a confidence into "answer / ask back / nothing found" and sends them with the request, so the
+follow-up path (which still uses plain search) and this path can never judge differently.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from assistant.search_service import SearchService
+from index.documents import SearchHit, SearchResult
+from knowledge import crud
+from knowledge.admin.questions import record_question
+from knowledge.answers import AnswerMessage, render_answer
+from knowledge.errors import ProcedureNotFound
+
+logger = logging.getLogger(__name__)
+
+# The question-log outcome of each judgement (contract #2).
+Outcome = Literal["answered", "ambiguous", "low_confidence"]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """How the dialogue reads the calibrated confidence (see `actions.common`)."""
+
+    confident: float
+    choices_min: float
+    ambiguity_margin: float
+
+    def judge(self, result: SearchResult) -> Outcome:
+        """Answer the best hit, ask back among the top hits, or admit nothing fits."""
+        if not result.hits or result.confidence < self.choices_min:
+            return "low_confidence"
+        if result.confidence < self.confident:
+            return "ambiguous"
+        runner_up = result.hits[1].confidence if len(result.hits) > 1 else 0.0
+        if result.confidence - runner_up < self.ambiguity_margin:
+            return "ambiguous"
+        return "answered"
+
+
+@dataclass(frozen=True)
+class RenderedTopic:
+    code: str
+    name: str
+    topic: str
+    messages: list[AnswerMessage]
+
+
+@dataclass(frozen=True)
+class SearchTurn:
+    result: SearchResult
+    outcome: Outcome
+    answers: list[RenderedTopic] = field(default_factory=list)
+
+    @property
+    def hits(self) -> list[SearchHit]:
+        return self.result.hits
+
+
+def run_search_turn(
+    search: SearchService, session: Session, *, text: str, query: str, conversation_id: str, channel: str,
+    topics: list[str], k: int, thresholds: Thresholds,
+) -> SearchTurn:
+    """Search `query`, render `topics` of a confidently found procedure, and log the citizen's `text`.
+
+    The log is best effort: a database that cannot take the row must not cost the citizen the answer.
+    """
+    result = search.search(query, k=k)
+    outcome = thresholds.judge(result)
+    answers: list[RenderedTopic] = []
+    if outcome == "answered":
+        best = result.hits[0].code
+        try:
+            procedure = crud.to_public(crud.get_procedure(session, code=best))
+            answers = [RenderedTopic(procedure.code, procedure.name, topic, render_answer(procedure, topic))
+                       for topic in topics]
+        except ProcedureNotFound:
+            # Indexed but deleted since: treat like nothing found rather than answer a stale procedure.
+            logger.warning("search turn: %s is indexed but not in the knowledge base (conversation %s)",
+                           best, conversation_id)
+            outcome = "low_confidence"
+    try:
+        record_question(session, conversation_id=conversation_id, channel=channel, text=text, outcome=outcome,
+                        confidence=round(result.confidence, 4) if result.hits else None,
+                        procedure_code=result.hits[0].code if outcome == "answered" else None)
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+        logger.exception("search turn: logging the question failed (channel %s, conversation %s)",
+                         channel, conversation_id)
+    return SearchTurn(result=result, outcome=outcome, answers=answers)

@@ -1,0 +1,1 @@
+"""The staff console: accounts, procedure editing and publishing, bulk work and printable kits."""

@@ -1,0 +1,183 @@
+"""Every Vietnamese text of the staff console, in plain words for service-center clerks."""
+
+from __future__ import annotations
+
+CONSOLE_TITLE = "Quản lý trợ lý thủ tục"
+
+# Sign-in and permissions
+LOGIN_TITLE = "Đăng nhập"
+LOGIN_USERNAME = "Tên đăng nhập"
+LOGIN_PASSWORD = "Mật khẩu"
+LOGIN_BUTTON = "Đăng nhập"
+LOGOUT_BUTTON = "Đăng xuất"
+LOGIN_INVALID = "Tên đăng nhập hoặc mật khẩu không đúng."
+LOGIN_LOCKED = "Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau {minutes} phút."
+LOGIN_TOO_MANY = "Có quá nhiều lần đăng nhập sai từ máy này. Vui lòng thử lại sau {minutes} phút."
+LOGIN_FORM_EXPIRED = "Trang đăng nhập đã hết hạn. Vui lòng nhập lại."
+LOGGED_OUT = "Bạn đã đăng xuất."
+NOT_SIGNED_IN = "Vui lòng đăng nhập để tiếp tục."
+PUBLISHER_ONLY = "Chỉ người có quyền duyệt đăng mới làm được việc này."
+CSRF_FAILED = "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang rồi thử lại."
+ROLE_LABELS = {"editor": "Biên tập", "publisher": "Duyệt đăng"}
+
+# Accounts
+USERNAME_INVALID = (
+    "Tên đăng nhập gồm 3–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang hoặc gạch dưới."
+)
+ROLE_INVALID = "Vai trò phải là 'editor' (biên tập) hoặc 'publisher' (duyệt đăng)."
+USERNAME_TAKEN = "Tên đăng nhập '{username}' đã có người dùng."
+PASSWORD_TOO_SHORT = "Mật khẩu quá ngắn: cần ít nhất {n} ký tự."
+PASSWORD_TOO_SIMPLE = "Mật khẩu quá đơn giản: cần ít nhất 5 ký tự khác nhau."
+PASSWORD_TOO_COMMON = "Mật khẩu quá dễ đoán. Hãy dùng một câu dài hoặc trộn chữ, số và ký hiệu."
+PASSWORD_CONTAINS_USERNAME = "Mật khẩu không được chứa tên đăng nhập."
+USERS_TITLE = "Tài khoản cán bộ"
+USER_DISPLAY_NAME = "Họ tên"
+USER_ROLE = "Vai trò"
+USER_STATUS = "Trạng thái"
+USER_ACTIVE = "Đang dùng"
+USER_INACTIVE = "Đã khóa"
+USER_DISABLE = "Khóa"
+USER_ENABLE = "Mở lại"
+USER_NEW = "Tạo tài khoản mới"
+USER_CREATE = "Tạo tài khoản"
+PASSWORD_RULES = "Mật khẩu ít nhất 10 ký tự, không chứa tên đăng nhập, không phải dãy số hay mật khẩu dễ đoán."
+USER_CANNOT_DISABLE_SELF = "Bạn không thể tự khóa tài khoản của mình."
+USER_NOT_FOUND = "Không tìm thấy tài khoản."
+
+# Procedure fields, as clerks know them
+FIELD_LABELS = {
+    "code": "Mã thủ tục",
+    "name": "Tên thủ tục",
+    "field": "Lĩnh vực",
+    "levels": "Cấp thực hiện",
+    "procedure_type": "Loại thủ tục",
+    "decision_number": "Số quyết định công bố",
+    "ministry": "Bộ, ngành",
+    "applicants": "Đối tượng thực hiện",
+    "competent_agency": "Cơ quan có thẩm quyền",
+    "implementing_agency": "Cơ quan thực hiện",
+    "authorized_agency": "Cơ quan được ủy quyền",
+    "coordinating_agency": "Cơ quan phối hợp",
+    "submission_address": "Địa chỉ tiếp nhận hồ sơ",
+    "channels": "Cách thức nộp, thời hạn, lệ phí",
+    "documents": "Thành phần hồ sơ",
+    "steps": "Trình tự thực hiện",
+    "conditions": "Yêu cầu, điều kiện",
+    "result": "Kết quả",
+    "legal_basis": "Căn cứ pháp lý",
+    "related_procedures": "Thủ tục liên quan",
+    "source_url": "Đường dẫn nguồn",
+    "aliases": "Cách gọi của người dân",
+}
+CHANNEL_FIELD_LABELS = {
+    "kind": "Hình thức nộp",
+    "time_text": "Thời hạn (nguyên văn)",
+    "time_value": "Thời hạn (số)",
+    "time_unit": "Đơn vị thời hạn",
+    "fee_text": "Phí, lệ phí (nguyên văn)",
+    "fee_vnd": "Lệ phí (đồng)",
+    "free": "Miễn phí",
+    "description": "Ghi chú",
+}
+DOCUMENT_FIELD_LABELS = {
+    "name": "Tên giấy tờ",
+    "group": "Nhóm",
+    "original_count": "Số bản chính",
+    "copy_count": "Số bản sao",
+    "form_template": "Mẫu đơn, tờ khai",
+    "replaceable_by_data": "Có thể thay bằng dữ liệu VNeID",
+}
+LEGAL_FIELD_LABELS = {"title": "Tên văn bản", "code": "Số hiệu"}
+CHANNEL_KINDS = {"online": "Trực tuyến", "post": "Qua bưu chính", "in_person": "Trực tiếp"}
+TIME_UNITS = {
+    "working_days": "ngày làm việc",
+    "days": "ngày",
+    "hours": "giờ",
+    "working_hours": "giờ làm việc",
+    "weeks": "tuần",
+    "months": "tháng",
+    "years": "năm",
+}
+LINES_HINT = "Mỗi dòng một mục."
+DELETE_ROW = "Xóa dòng này"
+ADD_CHANNEL = "Thêm cách nộp"
+ADD_DOCUMENT = "Thêm giấy tờ"
+ADD_LEGAL = "Thêm văn bản"
+ADD_STEP = "Thêm bước"
+
+# Form validation
+ERR_REQUIRED = "Không được để trống."
+ERR_TOO_LONG = "Quá dài: tối đa {n} ký tự."
+ERR_FEE_NUMBER = "Lệ phí phải là số tiền bằng đồng, không âm (ví dụ: 50000 hoặc 50.000)."
+ERR_FEE_FREE = "Đã đánh dấu miễn phí thì lệ phí phải để trống hoặc bằng 0."
+ERR_TIME_NUMBER = "Thời hạn phải là một số lớn hơn 0 (ví dụ: 3 hoặc 1,5)."
+ERR_TIME_UNIT = "Hãy chọn đơn vị thời hạn (thường là ngày làm việc)."
+ERR_COUNT = "Số bản phải là số nguyên từ 0 đến 100."
+ERR_KIND = "Hãy chọn hình thức nộp."
+ERR_URL = "Đường dẫn phải bắt đầu bằng http:// hoặc https://."
+FORM_HAS_ERRORS = "Chưa lưu: có {n} chỗ cần sửa (đánh dấu đỏ bên dưới)."
+
+# Procedures: list, edit, publish, history
+PROCEDURES_TITLE = "Thủ tục hành chính"
+FILTER_QUERY = "Tìm theo tên hoặc mã"
+FILTER_FIELD = "Lĩnh vực"
+FILTER_LEVEL = "Cấp thực hiện"
+FILTER_REVIEW = "Chỉ thủ tục cần rà soát"
+FILTER_DRAFTS = "Chỉ thủ tục có bản nháp"
+FILTER_ALL = "Tất cả"
+FILTER_BUTTON = "Lọc"
+NEEDS_REVIEW = "Cần rà soát"
+NEEDS_REVIEW_FIELD = "Máy nhập chưa chắc chắn: {reason}"
+HAS_DRAFT = "Có bản nháp"
+NO_RESULTS = "Không có thủ tục nào khớp."
+PAGE_OF = "Trang {page}/{pages} · {total} thủ tục"
+EDIT = "Sửa"
+HISTORY = "Lịch sử"
+SAVE_DRAFT = "Lưu nháp"
+PREVIEW = "Xem trước câu trả lời"
+PUBLISH = "Duyệt đăng"
+DISCARD_DRAFT = "Bỏ bản nháp"
+DRAFT_NOTE = "Đang sửa bản nháp của {author}. Người dân vẫn thấy nội dung đã đăng cho đến khi được duyệt đăng."
+DRAFT_SAVED = "Đã lưu nháp. Người dân chưa thấy thay đổi này cho đến khi được duyệt đăng."
+DRAFT_DISCARDED = "Đã bỏ bản nháp."
+PUBLISHED = "Đã đăng. Trợ lý trả lời theo nội dung mới ngay từ câu hỏi tiếp theo."
+PUBLISHED_NOT_INDEXED = (
+    "Đã đăng, nhưng bộ tìm kiếm chưa sẵn sàng nên có thể vài phút nữa người dân mới tìm thấy thay đổi."
+)
+NOTHING_CHANGED = "Không có gì thay đổi so với nội dung đang đăng."
+STALE_EDIT = (
+    "Chưa lưu: thủ tục này vừa được {who} lưu sau khi bạn mở trang. Nội dung bạn nhập vẫn còn bên dưới; "
+    "hãy mở thủ tục ở thẻ mới để xem bản mới nhất, chép lại phần của bạn rồi lưu lại."
+)
+STALE_SOMEONE = "người khác"
+PREVIEW_TITLE = "Trợ lý sẽ trả lời như sau"
+PREVIEW_TOPICS = {
+    "overview": "Giới thiệu chung",
+    "documents": "Hỏi giấy tờ",
+    "fee": "Hỏi lệ phí",
+    "time": "Hỏi thời gian",
+    "where": "Hỏi nộp ở đâu",
+    "online": "Hỏi nộp trực tuyến",
+    "legal": "Hỏi căn cứ pháp lý",
+}
+PROCEDURE_NOT_FOUND = "Không tìm thấy thủ tục mã {code}."
+HISTORY_TITLE = "Lịch sử thay đổi"
+REVISION = "Lần sửa {number}"
+REVISION_BY = "{author} · {when} · {reason}"
+RESTORE = "Khôi phục bản này"
+RESTORED = "Đã khôi phục nội dung của lần sửa {number} và đăng lại."
+RESTORE_SAME = "Nội dung đang đăng đã giống lần sửa {number}; không cần khôi phục."
+NO_CHANGES_IN_REVISION = "Lần sửa này không đổi nội dung có cấu trúc."
+DIFF_OLD = "Trước"
+DIFF_NEW = "Sau"
+FLASHES = {
+    "draft_saved": DRAFT_SAVED,
+    "draft_discarded": DRAFT_DISCARDED,
+    "published": PUBLISHED,
+    "published_not_indexed": PUBLISHED_NOT_INDEXED,
+    "nothing_changed": NOTHING_CHANGED,
+    "user_created": "Đã tạo tài khoản.",
+    "user_disabled": "Đã khóa tài khoản; các phiên đăng nhập của tài khoản này đã kết thúc.",
+    "user_enabled": "Đã mở lại tài khoản.",
+    "imported": "Đã nhập xong và cập nhật bộ tìm kiếm.",
+}

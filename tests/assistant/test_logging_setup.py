@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from assistant.logging_setup import REDACTED, build_handler, conversation_context, redact
+
+
+@pytest.fixture
+def json_log() -> Iterator[tuple[logging.Logger, io.StringIO]]:
+    stream = io.StringIO()
+    handler = build_handler("json")
+    handler.setStream(stream)  # type: ignore[attr-defined]
+    logger = logging.getLogger("tests.json_log")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    yield logger, stream
+    logger.removeHandler(handler)
+    logger.propagate = True
+
+
+def _lines(stream: io.StringIO) -> list[dict[str, object]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_json_lines_carry_level_logger_and_the_conversation_of_the_turn(
+    json_log: tuple[logging.Logger, io.StringIO],
+) -> None:
+    logger, stream = json_log
+    with conversation_context("telegram", "telegram:abc"):
+        logger.info("turn handled in %d ms", 120)
+    logger.warning("outside a turn")
+    inside, outside = _lines(stream)
+    assert inside["level"] == "INFO" and inside["logger"] == "tests.json_log"
+    assert inside["message"] == "turn handled in 120 ms"
+    assert (inside["channel"], inside["conversation_id"]) == ("telegram", "telegram:abc")
+    assert str(inside["timestamp"]).endswith("+00:00")
+    assert (outside["channel"], outside["conversation_id"]) == ("", "")
+
+
+def test_phone_and_id_numbers_and_verification_answers_never_reach_the_log(
+    json_log: tuple[logging.Logger, io.StringIO],
+) -> None:
+    logger, stream = json_log
+    logger.info("citizen wrote %s and %s", "0912 345 678", "+84 912.345.678")
+    logger.info("cccd 001203004567 lookup verification=%s", "Nguyen Van A")
+    logger.info("dossier %s checked", "000.00.15.H29-250714-0001")
+    phones, ids, dossier = (str(line["message"]) for line in _lines(stream))
+    assert "912" not in phones and phones.count(REDACTED) == 2
+    assert "001203004567" not in ids and "Nguyen" not in ids
+    assert dossier == "dossier 000.00.15.H29-250714-0001 checked"
+
+
+def test_exceptions_are_logged_redacted() -> None:
+    stream = io.StringIO()
+    handler = build_handler("json")
+    handler.setStream(stream)  # type: ignore[attr-defined]
+    logger = logging.getLogger("tests.json_exc")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        raise ValueError("bad phone 0987654321")
+    except ValueError:
+        logger.exception("update failed")
+    logger.removeHandler(handler)
+    entry = json.loads(stream.getvalue())
+    assert "ValueError" in entry["exception"] and "0987654321" not in entry["exception"]
+
+
+def test_text_format_keeps_the_conversation_too() -> None:
+    stream = io.StringIO()
+    handler = build_handler("text")
+    handler.setStream(stream)  # type: ignore[attr-defined]
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "hello %s", ("world",), None)
+    with conversation_context("zalo", "zalo:42"):
+        handler.handle(record)
+    assert "[zalo zalo:42] hello world" in stream.getvalue()
+
+
+@pytest.mark.parametrize("text", ["port 8000 ready", "took 145.4 ms", "procedure 1.001193", "2026-11-24"])
+def test_ordinary_numbers_stay(text: str) -> None:
+    assert redact(text) == text

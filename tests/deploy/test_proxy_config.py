@@ -1,0 +1,49 @@
+"""The nginx config: the public doors go to the app replicas, /metrics never leaves the internal network."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CONF = (ROOT / "docker" / "nginx" / "nginx.conf").read_text(encoding="utf-8")
+
+
+def _locations() -> dict[str, str]:
+    """`location [modifier] path { body }` blocks (none of ours nest braces)."""
+    blocks = re.findall(r"location\s+(=|\^~|~\*?)?\s*(\S+)\s*\{([^}]*)\}", CONF)
+    return {f"{modifier} {path}".strip(): body for modifier, path, body in blocks}
+
+
+def _upstream() -> str:
+    match = re.search(r"set\s+\$app_upstream\s+(\S+);", CONF)
+    assert match, "the proxy names its upstream in $app_upstream"
+    return match.group(1)
+
+
+def test_public_doors_go_to_the_app_replicas() -> None:
+    locations = _locations()
+    assert _upstream() == "http://app:8000"
+    for path in ("/", "/api/", "/webhooks/", "/admin"):
+        assert "proxy_pass $app_upstream;" in locations[path], path
+
+
+def test_metrics_is_not_public() -> None:
+    locations = _locations()
+    metrics = [body for key, body in locations.items() if key.endswith("/metrics")]
+    assert metrics and all("return 404" in body for body in metrics)
+    # A prefix match that beats regexes covers /metrics/, /metrics?x and friends.
+    assert "^~ /metrics" in locations
+
+
+def test_scaled_replicas_are_found_through_dockers_dns() -> None:
+    assert re.search(r"resolver\s+127\.0\.0\.11\b", CONF)
+    # A static upstream block would resolve `app` only once, at start, and miss later replicas.
+    assert not re.search(r"^\s*upstream\s+\S+\s*\{", CONF, flags=re.MULTILINE)
+
+
+def test_compose_mounts_this_config_and_publishes_the_listen_port() -> None:
+    compose = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    assert "./docker/nginx/nginx.conf:/etc/nginx/nginx.conf:ro" in compose
+    listen = re.search(r"listen\s+(\d+);", CONF)
+    assert listen and f':{listen.group(1)}"' in compose
