@@ -24,6 +24,8 @@ from actions.services import ServiceError, get_services
 logger = logging.getLogger(__name__)
 
 DEFAULT_CHANNEL = "api"
+# The channels the app's conversation API accepts; anything else is reported as the plain API.
+KNOWN_CHANNELS = frozenset({"web", "api", "telegram", "zalo"})
 ACTIVE_PROCEDURE = "active_procedure"
 MAX_LOGGED_TEXT = 1000
 # What the bot says when it gives up on a turn; two of these in a row hand the conversation over.
@@ -51,7 +53,7 @@ def channel_of(tracker: Tracker) -> str:
     """The channel the app put in the message metadata (web, telegram, zalo, api)."""
     metadata = tracker.latest_message.get("metadata") or {}
     channel = metadata.get("channel") if isinstance(metadata, dict) else None
-    return str(channel) if channel else DEFAULT_CHANNEL
+    return str(channel) if channel in KNOWN_CHANNELS else DEFAULT_CHANNEL
 
 
 def user_text(tracker: Tracker) -> str:

@@ -1,7 +1,9 @@
 """End-to-end `/api/chat` latency and throughput against the real app, Rasa and action server.
 
 The load comes from this process (asyncio + httpx) while the servers run as their own processes on
-loopback; every run is bounded by a turn count and a time limit.
+loopback; every level is bounded by a time limit and by its number of concurrent conversations. Every
+turn is a free question never asked before in the run (see `bench.questions`), and every conversation
+is a few turns long, as citizens' are.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import httpx
 
 from assistant import processes
 from assistant.config import PROJECT_ROOT, Settings
+from bench.questions import QuestionFeed
 
-CONVERSATION = ("lam giay khai sinh cho con", "lệ phí bao nhiêu", "mất bao lâu", "dang ky ket hon can gi")
+# A citizen's conversation in the load: this many free questions, then a new citizen (a new tracker).
+TURNS_PER_CONVERSATION = 4
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -26,27 +30,30 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
 
 
-async def _conversation(client: httpx.AsyncClient, url: str, deadline: float, latencies: list[float],
-                        errors: list[int]) -> None:
-    sender = f"bench-{uuid.uuid4().hex[:12]}"
+async def _conversation(client: httpx.AsyncClient, url: str, deadline: float, feed: QuestionFeed,
+                        latencies: list[float], errors: list[int]) -> None:
     turn = 0
+    sender = ""
     while time.monotonic() < deadline:
+        if turn % TURNS_PER_CONVERSATION == 0:
+            sender = f"bench-{uuid.uuid4().hex[:12]}"
         started = time.perf_counter()
-        response = await client.post(url, json={"sender_id": sender, "text": CONVERSATION[turn % len(CONVERSATION)]})
+        response = await client.post(url, json={"sender_id": sender, "text": feed.take()})
         latencies.append((time.perf_counter() - started) * 1000)
         if response.status_code != 200 or not response.json().get("messages"):
             errors.append(response.status_code)
         turn += 1
 
 
-async def _load(app_url: str, concurrency: int, seconds: float) -> dict[str, float]:
+async def _load(app_url: str, concurrency: int, seconds: float, feed: QuestionFeed) -> dict[str, float]:
     latencies: list[float] = []
     errors: list[int] = []
     url = f"{app_url}/api/chat"
-    async with httpx.AsyncClient(timeout=30) as client:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
         started = time.monotonic()
         deadline = started + seconds
-        await asyncio.gather(*(_conversation(client, url, deadline, latencies, errors)
+        await asyncio.gather(*(_conversation(client, url, deadline, feed, latencies, errors)
                                for _ in range(concurrency)))
         elapsed = time.monotonic() - started
     return {
@@ -76,27 +83,34 @@ def _rss_mb(pid: int) -> float:
 
 
 def run_chat_bench(
-    settings: Settings, *, seconds: float = 20.0, levels: tuple[int, ...] = (1, 10, 50),
-    rasa_workers: int = 1, redis_host: str | None = None,
+    settings: Settings, questions: list[str], *, seconds: dict[int, float] | None = None,
+    rasa_workers: int = 1, redis_host: str | None = None, tracker_db_url: str | None = None,
 ) -> dict[str, Any]:
+    """Start the three processes, load them at each concurrency level, measure, stop them.
+
+    `tracker_db_url` defaults to a SQLite file; production keeps trackers in PostgreSQL.
+    """
+    seconds = seconds or {1: 15.0, 10: 20.0, 50: 15.0}
     log_dir = PROJECT_ROOT / "var" / "bench-logs"
     app_port, rasa_port, action_port = processes.free_port(), processes.free_port(), processes.free_port()
     app_url = f"http://127.0.0.1:{app_port}"
     specs = processes.system_specs(
         app_port=app_port, rasa_port=rasa_port, action_port=action_port,
-        tracker_db_url=f"sqlite:///{log_dir / 'bench-trackers.db'}", rasa_workers=rasa_workers,
+        tracker_db_url=tracker_db_url or f"sqlite:///{log_dir / 'bench-trackers.db'}", rasa_workers=rasa_workers,
         redis_host=redis_host,
         app_env={"ASSISTANT_DATABASE_URL": settings.database_url, "ASSISTANT_INDEX_DIR": str(settings.index_dir),
                  "ASSISTANT_LOG_LEVEL": "WARNING"},
     )
     running: list[processes.RunningProcess] = []
+    feed = QuestionFeed(questions)
     try:
         for spec in specs:
             running.append(processes.start(spec, log_dir))
-        processes.wait_healthy(running, timeout_s=300)
-        asyncio.run(_load(app_url, 2, 3.0))  # warm-up: models, caches, connections
-        chat = {f"c{level}": asyncio.run(_load(app_url, level, seconds)) for level in levels}
+        processes.wait_healthy(running, timeout_s=420)
+        asyncio.run(_load(app_url, 2, 3.0, feed))  # warm-up: models, caches, connections
+        chat = {f"c{level}": asyncio.run(_load(app_url, level, length, feed)) for level, length in seconds.items()}
         memory = {item.spec.name: _rss_mb(item.process.pid) for item in running}
     finally:
         processes.stop(running)
-    return {"chat": chat, "memory_mb": memory}
+    return {"chat": chat, "memory_mb": memory,
+            "questions": {"distinct": len(questions), "asked": feed.asked, "repeated": feed.repeats}}

@@ -8,7 +8,7 @@ COPY pyproject.toml README.md ./
 RUN pip install --no-cache-dir --extra-index-url https://download.pytorch.org/whl/cpu "torch==2.13.0"
 COPY . .
 RUN pip install --no-cache-dir . && useradd --system --home /srv/assistant assistant \
-    && mkdir -p var/index && chown -R assistant var
+    && mkdir -p var/index backups && chown -R assistant var backups
 USER assistant
 ENV ASSISTANT_HOST=0.0.0.0 ASSISTANT_INDEX_DIR=/srv/assistant/var/index ASSISTANT_LOG_FORMAT=json
 EXPOSE 8000

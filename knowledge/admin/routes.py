@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from knowledge.admin import login, procedures, users
+from knowledge.admin import kit, login, procedures, users
 
 router = APIRouter()
 router.include_router(login.router)
 router.include_router(procedures.router)
 router.include_router(procedures.api)
 router.include_router(users.router)
+router.include_router(kit.router)

@@ -181,3 +181,51 @@ FLASHES = {
     "user_enabled": "Đã mở lại tài khoản.",
     "imported": "Đã nhập xong và cập nhật bộ tìm kiếm.",
 }
+
+# Printable kit
+KIT_TITLE = "Tờ hướng dẫn thủ tục có mã QR"
+KIT_CODE = "Mã thủ tục: {code}"
+KIT_FEE = "Lệ phí"
+KIT_TIME = "Thời gian giải quyết"
+KIT_DOCUMENTS = "Giấy tờ cần chuẩn bị"
+KIT_WHERE = "Nộp hồ sơ ở đâu"
+KIT_UNKNOWN = "Hỏi trợ lý hoặc cán bộ để biết thêm."
+KIT_MORE_DOCUMENTS = "… và {n} giấy tờ khác (quét mã QR để xem đủ)"
+KIT_SCAN = "Quét mã QR bằng điện thoại để hỏi trợ lý về thủ tục này: {url}"
+KIT_PAGE_TITLE = "In tờ hướng dẫn có mã QR"
+KIT_PAGE_HELP = "Nhập mã các thủ tục cần in, mỗi dòng một mã (tối đa {n}). Mỗi thủ tục một trang A4."
+KIT_CODES = "Mã thủ tục"
+KIT_BUTTON = "Tạo tệp PDF"
+KIT_UNKNOWN_CODES = "Không có thủ tục mã: {codes}"
+KIT_NO_CODES = "Hãy nhập ít nhất một mã thủ tục."
+KIT_TOO_MANY = "Mỗi lần in tối đa {n} thủ tục."
+KIT_FONT_MISSING = "Máy chủ chưa có phông chữ tiếng Việt để tạo PDF. Báo cho bộ phận kỹ thuật: {detail}"
+KIT_PRINT = "In tờ QR"
+
+# Bulk import and export
+BULK_TITLE = "Nhập/xuất thủ tục bằng Excel hoặc CSV"
+BULK_EXPORT = "Tải về tất cả thủ tục"
+BULK_HELP = (
+    "Sửa tệp đã tải về rồi tải lên lại. Ô để trống thì giữ nguyên nội dung cũ. Cột 'code' (mã thủ tục) "
+    "là bắt buộc. Lệ phí ghi bằng số đồng, thời hạn ghi bằng số, đơn vị thường là working_days (ngày làm việc)."
+)
+BULK_UPLOAD = "Tệp cần nhập (.xlsx hoặc .csv)"
+BULK_CHECK = "Kiểm tra trước (chưa ghi gì)"
+BULK_APPLY = "Nhập thật các thay đổi này"
+BULK_REPORT = "Kết quả kiểm tra"
+BULK_SUMMARY = "{changed} thủ tục sẽ thay đổi, {unchanged} không đổi, {rejected} dòng bị từ chối."
+BULK_REJECTED = "Dòng bị từ chối"
+BULK_ROW = "Dòng {row}"
+BULK_FIX_FIRST = "Hãy sửa các dòng bị từ chối rồi kiểm tra lại; khi còn dòng lỗi thì không nhập gì cả."
+BULK_PUBLISHER_APPLIES = "Chỉ người có quyền duyệt đăng mới nhập thật được."
+BULK_IGNORED_COLUMNS = "Các cột không dùng đến (bỏ qua): {columns}"
+BULK_BAD_TYPE = "Chỉ nhận tệp .xlsx hoặc .csv."
+BULK_UNREADABLE = "Không đọc được tệp. Hãy lưu lại dưới dạng .xlsx hoặc .csv (UTF-8) rồi thử lại."
+BULK_NO_CODE_COLUMN = "Dòng đầu của tệp phải có cột 'code' (mã thủ tục)."
+BULK_TOO_MANY = "Tệp có quá nhiều dòng: tối đa {n}."
+BULK_NO_CODE = "Thiếu mã thủ tục."
+BULK_DUPLICATE = "Mã thủ tục lặp lại trong tệp."
+BULK_UNKNOWN_CODE = "Không có thủ tục mã này trong hệ thống (nhập thủ tục mới bằng công cụ nhập từ Cổng DVC)."
+BULK_BAD_JSON = "Cột {column} không đúng định dạng; hãy giữ nguyên như khi tải về."
+BULK_STALE = "Chưa nhập gì: thủ tục {code} vừa được người khác sửa sau khi kiểm tra. Hãy kiểm tra lại tệp."
+BULK_FILE_CHANGED = "Tệp đã thay đổi sau khi kiểm tra. Hãy kiểm tra lại."

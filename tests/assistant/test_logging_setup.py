@@ -85,3 +85,25 @@ def test_text_format_keeps_the_conversation_too() -> None:
 @pytest.mark.parametrize("text", ["port 8000 ready", "took 145.4 ms", "procedure 1.001193", "2026-11-24"])
 def test_ordinary_numbers_stay(text: str) -> None:
     assert redact(text) == text
+
+
+def test_the_chat_path_tags_its_log_lines_with_channel_and_conversation(
+    json_log: tuple[logging.Logger, io.StringIO],
+) -> None:
+    import asyncio
+
+    from assistant.chat_service import ChatService
+    from assistant.rasa_client import BotMessage
+    from channels.base import IncomingMessage
+
+    logger, stream = json_log
+
+    class SilentRasa:
+        async def send(self, sender_id: str, text: str, metadata: dict[str, object] | None = None) -> list[BotMessage]:
+            logger.info("rasa called")
+            return []
+
+    service = ChatService(SilentRasa())  # type: ignore[arg-type]
+    asyncio.run(service.handle(IncomingMessage(channel="telegram", sender_id="9001", text="khai sinh")))
+    (entry,) = _lines(stream)
+    assert (entry["channel"], entry["conversation_id"]) == ("telegram", "telegram:9001")

@@ -1,6 +1,11 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from assistant.config import Settings
+from assistant.db import create_db_engine, create_session_factory
+from knowledge.admin.conversation_models import QuestionRecord
 
 
 def test_search_finds_birth_registration_typed_without_diacritics(client: TestClient) -> None:
@@ -77,3 +82,58 @@ def test_health_is_ready_with_database_and_index_and_reports_rasa(client: TestCl
     checks = response.json()["checks"]
     assert checks["database"] == "ok" and checks["index"] == "ok"
     assert checks["rasa"].startswith("down")
+
+
+# --- POST /api/procedures/search-turn: the action server's one call per free question ------------
+
+THRESHOLDS = {"confident": 0.6, "choices_min": 0.25, "ambiguity_margin": 0.1}
+
+
+def _logged(kb_settings: Settings, conversation_id: str) -> list[QuestionRecord]:
+    engine = create_db_engine(kb_settings.database_url)
+    try:
+        with create_session_factory(engine)() as session:
+            return list(session.scalars(select(QuestionRecord).where(
+                QuestionRecord.conversation_id == conversation_id)))
+    finally:
+        engine.dispose()
+
+
+def test_search_turn_answers_with_the_same_messages_as_the_answer_endpoint(
+    client: TestClient, kb_settings: Settings
+) -> None:
+    response = client.post("/api/procedures/search-turn", json={
+        "text": "lam giay khai sinh cho con", "query": "lam giay khai sinh cho con",
+        "conversation_id": "turn-answered", "channel": "web", **THRESHOLDS})
+    assert response.status_code == 200
+    body = response.json()
+    search = client.get("/api/procedures/search", params={"q": "lam giay khai sinh cho con", "k": 3}).json()
+    assert [h["code"] for h in body["hits"]] == [h["code"] for h in search["hits"]]
+    assert body["confidence"] == search["confidence"]
+    assert body["outcome"] == "answered"
+    assert [a["topic"] for a in body["answers"]] == ["overview", "documents"]
+    for answer in body["answers"]:
+        alone = client.get(f"/api/procedures/{answer['code']}/answer", params={"topic": answer["topic"]}).json()
+        assert answer["messages"] == alone["messages"]
+    (logged,) = _logged(kb_settings, "turn-answered")
+    assert (logged.outcome, logged.channel, logged.procedure_code) == ("answered", "web", "1.001193")
+    assert logged.confidence == round(body["confidence"], 4)
+
+
+def test_search_turn_judges_with_the_thresholds_it_is_given(client: TestClient, kb_settings: Settings) -> None:
+    strict = {**THRESHOLDS, "confident": 1.0}
+    body = client.post("/api/procedures/search-turn", json={
+        "text": "khai sinh", "query": "khai sinh", "conversation_id": "turn-strict", **strict}).json()
+    assert body["outcome"] == "ambiguous"
+    assert body["answers"] == [] and body["hits"]
+    nothing = {**THRESHOLDS, "confident": 1.0, "choices_min": 1.0}
+    off_topic = client.post("/api/procedures/search-turn", json={
+        "text": "giá vàng hôm nay", "query": "giá vàng hôm nay", "conversation_id": "turn-off", **nothing})
+    assert off_topic.json()["outcome"] == "low_confidence"
+    assert [r.outcome for r in _logged(kb_settings, "turn-off")] == ["low_confidence"]
+
+
+def test_search_turn_refuses_overlong_text(client: TestClient) -> None:
+    response = client.post("/api/procedures/search-turn", json={
+        "text": "khai sinh " * 200, "query": "khai sinh " * 200, "conversation_id": "turn-long", **THRESHOLDS})
+    assert response.status_code == 422

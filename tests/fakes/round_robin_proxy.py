@@ -30,10 +30,8 @@ class RoundRobinProxy:
         self._lock = threading.Lock()
         self.turns: dict[str, list[int]] = defaultdict(list)  # sender id -> replica index of each chat turn
         self.requests: list[int] = [0] * len(upstreams)
-        self._client = httpx.AsyncClient(timeout=120.0, limits=httpx.Limits(max_connections=200))
         self.app = Starlette(routes=[Route("/{path:path}", self._forward,
-                                           methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])],
-                             on_shutdown=[self._client.aclose])
+                                           methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])])
 
     def _pick(self, request: Request, body: bytes) -> int:
         with self._lock:
@@ -54,8 +52,10 @@ class RoundRobinProxy:
         upstream = self.upstreams[self._pick(request, body)]
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}
         headers["x-forwarded-for"] = request.client.host if request.client else "127.0.0.1"
-        answer = await self._client.request(request.method, f"{upstream}{request.url.path}",
-                                            params=request.query_params, content=body, headers=headers)
+        # A client per request: the proxy runs in its own thread's loop, and loopback connections are cheap.
+        async with httpx.AsyncClient(timeout=120.0) as client:
+            answer = await client.request(request.method, f"{upstream}{request.url.path}",
+                                          params=request.query_params, content=body, headers=headers)
         kept = {k: v for k, v in answer.headers.items() if k.lower() not in _HOP_BY_HOP | {"content-encoding"}}
         return Response(answer.content, status_code=answer.status_code, headers=kept)
 

