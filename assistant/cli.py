@@ -33,6 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:
         sys.stderr.write(f"error: file not found: {exc.filename or exc}\n")
         return 1
+    except OSError as exc:  # e.g. a truncated gzip crawl: one clear line, and the import committed nothing
+        sys.stderr.write(f"error: {exc}\n")
+        return 1
     return code
 
 

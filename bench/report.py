@@ -28,14 +28,27 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"| full index build (no cached embeddings) | {index['build_s']:.0f} s |",
         f"| re-index one edited procedure | {index['reindex_one_s']:.2f} s |",
     ]
+    for key, row in results.get("scale", {}).items():
+        lines.append(f"| hybrid search p50 / p95 over {row['procedures']} procedures (scale, {key}) | "
+                     f"{row['p50_ms']:.1f} ms / {row['p95_ms']:.1f} ms |")
+    setup = results.get("chat_setup")
+    if setup:
+        asked = results.get("chat_questions", {})
+        lines += ["", f"Chat load: every turn a free question (search turn), {asked.get('distinct', '?')} distinct "
+                  f"questions, {asked.get('asked', '?')} asked, {asked.get('repeated', '?')} repeated; "
+                  f"{setup['turns_per_conversation']} turns per conversation; trackers in "
+                  f"{setup['tracker_store']}, {setup['lock_store']} lock store."]
     for key, setup in (("chat", "Rasa 1 worker"), ("chat_rasa_2_workers", "Rasa 2 workers + Redis lock store")):
         if key not in results:
             continue
-        lines += ["", f"| /api/chat, {setup} | p50 ms | p95 ms | p99 ms | messages/s | errors |",
-                  "|---|---|---|---|---|---|"]
+        lines += ["", f"| /api/chat, {setup} | p50 ms | p95 ms | p99 ms | messages/s | errors "
+                      "| CPU ms per turn: app / Rasa / actions |",
+                  "|---|---|---|---|---|---|---|"]
         for level, row in results[key].items():
+            cpu = row.get("cpu_ms_per_turn", {})
+            spent = " / ".join(f"{cpu[name]:.0f}" for name in ("app", "rasa", "actions") if name in cpu) or "-"
             lines.append(f"| {level[1:]} concurrent conversations | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} | "
-                         f"{row['p99_ms']:.0f} | {row['msgs_per_s']:.1f} | {row['errors']} |")
+                         f"{row['p99_ms']:.0f} | {row['msgs_per_s']:.1f} | {row['errors']} | {spent} |")
     if "memory_mb" in results:
         memory = results["memory_mb"]
         lines += ["", "| resident memory | MB |", "|---|---|"]

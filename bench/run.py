@@ -11,11 +11,14 @@ from typing import Any
 
 from assistant.config import PROJECT_ROOT, get_settings
 from assistant.logging_setup import configure_logging
-from bench.chat import run_chat_bench
+from bench.chat import TURNS_PER_CONVERSATION, run_chat_bench
+from bench.questions import load_questions as load_chat_questions
 from bench.report import render_markdown
 from bench.search import run_search_bench
 
 BENCH_DIR = PROJECT_ROOT / "bench"
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432"
+TRACKER_DATABASE = "bench_rasa_trackers"
 
 
 def main() -> int:
@@ -28,10 +31,21 @@ def main() -> int:
         "encoder": settings.encoder_backend,
     }
     results.update(run_search_bench(settings, questions))
-    results.update(run_chat_bench(settings))
-    if _redis_reachable():
-        # The production shape on one machine: two Sanic workers sharing the Redis lock store.
-        replicated = run_chat_bench(settings, rasa_workers=2, redis_host="127.0.0.1")
+    load = load_chat_questions(questions, settings.aliases_file)
+    # The production shape (docker-compose.yml): trackers in PostgreSQL, Redis lock store, one Sanic worker
+    # per Rasa replica; SQLite and in-memory locks only when those servers are not running here.
+    redis_host = "127.0.0.1" if _reachable(6379) else None
+    trackers = _fresh_tracker_database() if _reachable(5432) else None
+    results["chat_setup"] = {"tracker_store": "postgresql" if trackers else "sqlite",
+                             "lock_store": "redis" if redis_host else "in_memory", "rasa_workers": 1,
+                             "turns_per_conversation": TURNS_PER_CONVERSATION}
+    single = run_chat_bench(settings, load, redis_host=redis_host, tracker_db_url=trackers)
+    results.update({key: single[key] for key in ("chat", "memory_mb")})
+    results["chat_questions"] = single["questions"]
+    if redis_host is not None:
+        # Two Sanic workers in one Rasa process, sharing the Redis lock store, side by side in the same run.
+        trackers = _fresh_tracker_database() if trackers else None
+        replicated = run_chat_bench(settings, load, rasa_workers=2, redis_host=redis_host, tracker_db_url=trackers)
         results["chat_rasa_2_workers"] = replicated["chat"]
         results["memory_mb"]["rasa_2_workers"] = replicated["memory_mb"]["rasa"]
     (BENCH_DIR / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
@@ -40,11 +54,21 @@ def main() -> int:
     return 0
 
 
-def _redis_reachable() -> bool:
+def _fresh_tracker_database() -> str:
+    """An empty PostgreSQL database for Rasa's trackers, so every set-up starts alike."""
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES_ADMIN_URL}/postgres", autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {TRACKER_DATABASE} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {TRACKER_DATABASE}")
+    return f"{POSTGRES_ADMIN_URL}/{TRACKER_DATABASE}"
+
+
+def _reachable(port: int) -> bool:
     import socket
 
     try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
             return True
     except OSError:
         return False

@@ -9,10 +9,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from assistant.config import Settings
 from assistant.db import create_db_engine, create_session_factory
 from assistant.search_service import SearchService
 from index.evaluate import evaluate_retrieval, load_questions
+from index.searcher import HybridSearcher
+from index.store import StoredIndex
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -65,5 +69,46 @@ def run_search_bench(settings: Settings, questions_file: Path, *, rounds: int = 
         started = time.perf_counter()
         scratch_searcher.upsert(edited)
         results["index"]["reindex_one_s"] = round(time.perf_counter() - started, 3)
+    results["scale"] = run_scale_bench(searcher, questions)
     engine.dispose()
     return results
+
+
+def _synthetic(stored: StoredIndex, size: int) -> StoredIndex:
+    """`size` procedures: the real ones, then copies of them under new codes with the same vectors.
+
+    Search cost depends on how many documents and vectors there are, not on what they say, so copies
+    measure growth honestly without embedding 17,000 texts.
+    """
+    docs = list(stored.documents)
+    vectors, owners = [stored.vectors], [stored.owners]
+    copy = 0
+    while len(docs) < size:
+        copy += 1
+        take = min(len(stored.documents), size - len(docs))
+        offset = len(docs)
+        docs += [replace(doc, code=f"{doc.code}~{copy}") for doc in stored.documents[:take]]
+        keep = stored.owners < take
+        vectors.append(stored.vectors[keep])
+        owners.append((stored.owners[keep] + offset).astype(np.int32))
+    return replace(stored, documents=tuple(docs), vectors=np.vstack(vectors).astype(np.float32),
+                   owners=np.concatenate(owners))
+
+
+def run_scale_bench(searcher: HybridSearcher, questions: list[dict[str, Any]], *, rounds: int = 3,
+                    sizes: tuple[int, ...] = (2642, 20000)) -> dict[str, Any]:
+    """Hybrid search latency as the number of procedures grows (real ones first, then synthetic copies)."""
+    out: dict[str, Any] = {}
+    for size in sizes:
+        scaled = HybridSearcher(searcher.encoder, _synthetic(searcher.snapshot.stored, size))
+        for question in questions[:3]:
+            scaled.search(question["question"], k=5)
+        timings: list[float] = []
+        for _ in range(rounds):
+            for question in questions:
+                started = time.perf_counter()
+                scaled.search(question["question"], k=5)
+                timings.append((time.perf_counter() - started) * 1000)
+        out[f"n{size}"] = {"procedures": scaled.documents, "p50_ms": round(statistics.median(timings), 2),
+                           "p95_ms": round(_percentile(timings, 95), 2)}
+    return out

@@ -12,11 +12,13 @@ import copy
 import csv
 import io
 import json
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -118,12 +120,14 @@ def read_table(data: bytes, filename: str) -> list[dict[str, str]]:
     try:
         if lowered.endswith(".xlsx"):
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-            table = [["" if cell is None else _cell_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+            table = [["" if cell is None else _cell_text(cell) for cell in row]
+                     for row in sheet.iter_rows(values_only=True)]
         elif lowered.endswith(".csv"):
             table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
         else:
             raise BulkFileError(T.BULK_BAD_TYPE)
-    except (UnicodeDecodeError, csv.Error, OSError, KeyError, ValueError) as exc:
+    except (UnicodeDecodeError, csv.Error, OSError, KeyError, ValueError, zipfile.BadZipFile,
+            InvalidFileException) as exc:
         if isinstance(exc, BulkFileError):
             raise
         raise BulkFileError(T.BULK_UNREADABLE) from exc
@@ -228,9 +232,10 @@ def _apply_channel(content: dict[str, Any], kind: str, row: dict[str, str], reas
         if isinstance(fee, int) and not isinstance(fee, bool):
             channel["fee_vnd"], channel["free"] = fee, fee == 0
         if isinstance(time_value, float):
-            channel["time_value"] = time_value
-            if not unit and not channel.get("time_unit"):
+            # A new number needs a unit; an unchanged one keeps whatever the importer found.
+            if not unit and not channel.get("time_unit") and channel.get("time_value") != time_value:
                 reasons.append(f"{label}: {T.ERR_TIME_UNIT}")
+            channel["time_value"] = time_value
         if unit:
             channel["time_unit"] = unit
 

@@ -10,6 +10,7 @@ import gzip
 import io
 import json
 import logging
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,10 +60,14 @@ def read_portal_file(path: Path) -> Iterator[SourceLine]:
         OSError: when the file cannot be opened or a gzip stream is corrupt.
     """
     with _open_text(path) as stream:
-        for line_number, line in enumerate(stream, start=1):
-            source_line = decode_line(line_number, line)
-            if source_line is None:
-                continue
-            if source_line.error is not None:
-                logger.warning("Skipping line %d of %s: %s", line_number, path, source_line.error)
-            yield source_line
+        try:
+            for line_number, line in enumerate(stream, start=1):
+                source_line = decode_line(line_number, line)
+                if source_line is None:
+                    continue
+                if source_line.error is not None:
+                    logger.warning("Skipping line %d of %s: %s", line_number, path, source_line.error)
+                yield source_line
+        except (EOFError, zlib.error) as exc:
+            # A truncated download: gzip raises EOFError, which callers handling OSError would not catch.
+            raise OSError(f"{path} is a truncated or corrupt gzip file: {exc}") from exc

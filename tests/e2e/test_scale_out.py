@@ -35,6 +35,10 @@ REDIS_HOST = os.environ.get("ASSISTANT_TEST_REDIS_HOST", "127.0.0.1")
 REDIS_DB_FOR_APPS = 7  # rate limits of this test's apps, apart from anything else using this Redis
 REPLICAS = 2
 CONVERSATIONS = 50
+# All 50 conversations are open at once and their turns interleave; at most this many turns are in flight.
+# The action server gives the app 2.5 s per call, and on this 2-core machine (shared with other jobs) a
+# burst of 50 simultaneous first questions would turn into apologies, which is load, not lost context.
+IN_FLIGHT = int(os.environ.get("ASSISTANT_TEST_SCALE_IN_FLIGHT", "10"))
 
 # (first question, a word every answer about that procedure names, words that belong to the others)
 PROCEDURES = (
@@ -117,6 +121,7 @@ def scaled(kb_settings: Settings, tracker_db: str, tmp_path_factory: pytest.Temp
                                 log_dir=log_dir)
         finally:
             processes.stop(running)
+            proxy.close()
 
 
 def _named(spec: processes.ProcessSpec, name: str) -> processes.ProcessSpec:
@@ -131,19 +136,22 @@ class Turn:
     answer: str
 
 
-async def _conversation(client: httpx.AsyncClient, url: str, sender: str, procedure: int) -> list[Turn]:
+async def _conversation(client: httpx.AsyncClient, url: str, sender: str, procedure: int,
+                        in_flight: asyncio.Semaphore) -> list[Turn]:
     question = PROCEDURES[procedure][0]
     turns = []
     for text_ in (question, *FOLLOW_UPS):
-        response = await client.post(f"{url}/api/chat", json={"sender_id": sender, "text": text_})
+        async with in_flight:
+            response = await client.post(f"{url}/api/chat", json={"sender_id": sender, "text": text_})
         answer = "\n".join(m["text"] for m in response.json()["messages"]) if response.status_code == 200 else ""
         turns.append(Turn(text_, response.status_code, answer))
     return turns
 
 
 async def _all_conversations(url: str, senders: list[str]) -> list[list[Turn]]:
+    in_flight = asyncio.Semaphore(IN_FLIGHT)
     async with httpx.AsyncClient(timeout=180.0, limits=httpx.Limits(max_connections=CONVERSATIONS)) as client:
-        return await asyncio.gather(*(_conversation(client, url, sender, i % len(PROCEDURES))
+        return await asyncio.gather(*(_conversation(client, url, sender, i % len(PROCEDURES), in_flight)
                                       for i, sender in enumerate(senders)))
 
 

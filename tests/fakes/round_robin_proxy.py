@@ -7,6 +7,7 @@ Everything else (the action server's calls) goes round robin. It records which r
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import threading
@@ -30,8 +31,23 @@ class RoundRobinProxy:
         self._lock = threading.Lock()
         self.turns: dict[str, list[int]] = defaultdict(list)  # sender id -> replica index of each chat turn
         self.requests: list[int] = [0] * len(upstreams)
+        self._client: httpx.AsyncClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.app = Starlette(routes=[Route("/{path:path}", self._forward,
                                            methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])])
+
+    def _client_for_this_loop(self) -> httpx.AsyncClient:
+        """One pooled client, made in the server's own event loop (a client is bound to the loop it ran in)."""
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=120.0, limits=httpx.Limits(max_connections=200))
+            self._loop = asyncio.get_running_loop()
+        return self._client
+
+    def close(self) -> None:
+        """Close the pooled client in the loop it lives in; call before stopping the server."""
+        if self._client is not None and self._loop is not None and not self._loop.is_closed():
+            asyncio.run_coroutine_threadsafe(self._client.aclose(), self._loop).result(timeout=10)
+        self._client = None
 
     def _pick(self, request: Request, body: bytes) -> int:
         with self._lock:
@@ -52,10 +68,9 @@ class RoundRobinProxy:
         upstream = self.upstreams[self._pick(request, body)]
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}
         headers["x-forwarded-for"] = request.client.host if request.client else "127.0.0.1"
-        # A client per request: the proxy runs in its own thread's loop, and loopback connections are cheap.
-        async with httpx.AsyncClient(timeout=120.0) as client:
-            answer = await client.request(request.method, f"{upstream}{request.url.path}",
-                                          params=request.query_params, content=body, headers=headers)
+        answer = await self._client_for_this_loop().request(
+            request.method, f"{upstream}{request.url.path}", params=request.query_params, content=body,
+            headers=headers)
         kept = {k: v for k, v in answer.headers.items() if k.lower() not in _HOP_BY_HOP | {"content-encoding"}}
         return Response(answer.content, status_code=answer.status_code, headers=kept)
 
