@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from assistant import db_errors, metrics, openapi_errors
+from assistant.body_limit import BodyLimitMiddleware
 from assistant.config import Settings, get_settings
 from assistant.db import create_db_engine, create_session_factory
 from assistant.rate_limit import create_rate_limiter
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, search: SearchService | None
     app = FastAPI(title="Trợ lý thủ tục hành chính", version="0.1.0", lifespan=lifespan)
     db_errors.install(app)
     openapi_errors.install(app)
+    app.add_middleware(BodyLimitMiddleware)
     if settings.widget_origin_list:
         # Only the chat door is meant for other origins; it takes JSON and no cookies.
         app.add_middleware(CORSMiddleware, allow_origins=settings.widget_origin_list,

@@ -119,7 +119,7 @@ def run_chat_bench(
 
     `tracker_db_url` defaults to a SQLite file; production keeps trackers in PostgreSQL.
     """
-    seconds = seconds or {1: 15.0, 10: 20.0, 50: 15.0}
+    seconds = seconds or {1: 12.0, 10: 20.0, 50: 15.0}
     log_dir = PROJECT_ROOT / "var" / "bench-logs"
     app_port, rasa_port, action_port = processes.free_port(), processes.free_port(), processes.free_port()
     app_url = f"http://127.0.0.1:{app_port}"

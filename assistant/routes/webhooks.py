@@ -60,8 +60,8 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
 def parse_json_object(raw: bytes) -> dict[str, Any]:
     try:
         body = json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise HTTPException(400, "body is not JSON") from exc
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: "[[[[…" nested deeper
+        raise HTTPException(400, "body is not JSON") from exc        # than the parser's stack, still < 64 KB
     if not isinstance(body, dict):
         raise HTTPException(400, "body is not a JSON object")
     return body

@@ -41,6 +41,7 @@
     stopReading: "Dừng đọc",
     you: "Bạn",
     bot: "Trợ lý",
+    clerk: "Cán bộ",
     botSays: "Trợ lý trả lời: ",
     typing: "Trợ lý đang trả lời…",
     pending: "Đang chờ gửi",
@@ -68,6 +69,7 @@
   var PROCEDURE_CODE = /^[0-9]{1,3}\.[0-9]{6}$/;
   var URL_PATTERN = /https?:\/\/[^\s<>"'()]+/g;
   var SMALL_SCREEN = "(max-width: 520px)";
+  var CLERK_POLL_MS = 4000;
 
   if (document.getElementById(HOST_ID)) {
     return;
@@ -327,7 +329,8 @@
     var item = el("div", { "class": "msg " + (isUser ? "user" : "bot") + (pending ? " pending" : "") });
     item.setAttribute("data-id", String(entry.id));
     var bubble = el("div", { "class": "bubble" });
-    bubble.appendChild(el("span", { "class": "sr", text: (isUser ? TEXTS.you : TEXTS.bot) + ": " }));
+    var who = isUser ? TEXTS.you : (entry.role === "clerk" ? TEXTS.clerk : TEXTS.bot);
+    bubble.appendChild(el("span", { "class": "sr", text: who + ": " }));
     if (isUser) {
       bubble.appendChild(document.createTextNode(entry.text));
     } else {
@@ -662,7 +665,44 @@
       if (first) {
         scrollToEntry(first.id);
       }
+      checkClerk();
       flushQueue();
+    });
+  }
+
+  // ---------------------------------------------------------------- clerk replies
+
+  // While a clerk answers this conversation, their replies are fetched every few seconds.
+  var clerkTimer = null;
+
+  function checkClerk() {
+    clearTimeout(clerkTimer);
+    var sender = state.senderId;
+    var after = typeof state.clerkAfter === "number" ? state.clerkAfter : 0;
+    fetch(options.api + "/api/chat/" + encodeURIComponent(sender) + "/messages?after=" + after, {
+      credentials: "omit"
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (body) {
+      if (!body || state.senderId !== sender || !Array.isArray(body.messages)) {
+        return;
+      }
+      body.messages.forEach(function (m) {
+        if (typeof m.id === "number" && m.id > (state.clerkAfter || 0) && typeof m.text === "string") {
+          state.clerkAfter = m.id;
+          addEntry({ role: "clerk", text: m.text, buttons: [] }, true);
+        }
+      });
+      state.clerkWaiting = body.handover === true;
+      saveState();
+      if (state.clerkWaiting) {
+        clerkTimer = setTimeout(checkClerk, CLERK_POLL_MS);
+      }
+    }, function () {
+      // Offline: try again later only if a clerk was expected; the next sent message checks again anyway.
+      if (state.clerkWaiting) {
+        clerkTimer = setTimeout(checkClerk, CLERK_POLL_MS * 3);
+      }
     });
   }
 
@@ -789,6 +829,7 @@
     }
     deepLink();
     flushQueue();
+    checkClerk();
   }
 
   if (document.body) {

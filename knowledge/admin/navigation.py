@@ -19,6 +19,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("/admin/bulk", "Nhập/xuất Excel"),
     NavItem("/admin/kit", "In tờ QR"),
     NavItem("/admin/service-centers", "Trung tâm hành chính công"),
+    NavItem("/admin/questions", "Câu hỏi chưa trả lời"),
+    NavItem("/admin/handover", "Gặp cán bộ"),
+    NavItem("/admin/dashboard", "Thống kê"),
     NavItem("/admin/users", "Tài khoản", role="publisher"),
 ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from knowledge.admin import bulk_routes, kit, login, procedures, users
+from knowledge.admin import bulk_routes, conversation_routes, kit, login, procedures, users
 
 router = APIRouter()
 router.include_router(login.router)
@@ -13,3 +13,4 @@ router.include_router(procedures.api)
 router.include_router(users.router)
 router.include_router(kit.router)
 router.include_router(bulk_routes.router)
+router.include_router(conversation_routes.router)

@@ -229,3 +229,63 @@ BULK_UNKNOWN_CODE = "Không có thủ tục mã này trong hệ thống (nhập 
 BULK_BAD_JSON = "Cột {column} không đúng định dạng; hãy giữ nguyên như khi tải về."
 BULK_STALE = "Chưa nhập gì: thủ tục {code} vừa được người khác sửa sau khi kiểm tra. Hãy kiểm tra lại tệp."
 BULK_FILE_CHANGED = "Tệp đã thay đổi sau khi kiểm tra. Hãy kiểm tra lại."
+
+# Unanswered questions, handover, dashboard
+INBOX_TITLE = "Câu hỏi chưa trả lời được"
+INBOX_HELP = (
+    "Những câu người dân hỏi mà trợ lý chưa chắc chắn hoặc đã chuyển cho cán bộ, gộp theo cách hỏi giống nhau. "
+    "Chọn đúng thủ tục để trợ lý hiểu cách hỏi này từ nay, hoặc đánh dấu là ngoài phạm vi."
+)
+INBOX_EMPTY = "Không còn câu hỏi nào cần xử lý."
+INBOX_COUNT = "Số lần hỏi"
+INBOX_WORDINGS = "Cách hỏi"
+INBOX_OUTCOMES = {"low_confidence": "chưa chắc chắn", "fallback": "không hiểu", "handover": "chuyển cán bộ",
+                  "ambiguous": "nhiều thủ tục"}
+INBOX_LAST = "Lần cuối"
+INBOX_CODE = "Mã thủ tục đúng"
+INBOX_SUGGESTIONS = "Gợi ý"
+INBOX_LINK = "Gắn vào thủ tục"
+INBOX_OUT_OF_SCOPE = "Ngoài phạm vi"
+INBOX_UNKNOWN_CODE = "Không có thủ tục mã {code}. Hãy kiểm tra lại mã (ví dụ 1.001193)."
+HANDOVER_TITLE = "Người dân cần gặp cán bộ"
+HANDOVER_EMPTY = "Không có cuộc trò chuyện nào đang chờ cán bộ."
+HANDOVER_STATUS = {"queued": "Đang chờ", "held": "Cán bộ đang trả lời", "closed": "Đã trả lại cho trợ lý"}
+HANDOVER_REASONS = {"asked": "Người dân yêu cầu", "gave_up": "Trợ lý không trả lời được"}
+HANDOVER_CHANNELS = {"api": "Trang web", "web": "Trang web", "telegram": "Telegram", "zalo": "Zalo"}
+HANDOVER_OUT_OF_HOURS = "hỏi ngoài giờ"
+HANDOVER_SINCE = "Từ lúc"
+HANDOVER_CHANNEL = "Kênh"
+HANDOVER_PROCEDURE = "Thủ tục đang hỏi"
+HANDOVER_HISTORY = "Nội dung trò chuyện"
+HANDOVER_ROLES = {"citizen": "Người dân", "bot": "Trợ lý", "clerk": "Cán bộ"}
+HANDOVER_REPLY = "Trả lời người dân"
+HANDOVER_SEND = "Gửi"
+HANDOVER_TAKE = "Nhận trả lời (trợ lý sẽ im lặng)"
+HANDOVER_CLOSE = "Xong, trả lại cho trợ lý"
+HANDOVER_SEND_FAILED = "Chưa gửi được tin nhắn tới người dân ({detail}). Nội dung vẫn còn trong ô, hãy thử lại."
+HANDOVER_EMPTY_REPLY = "Hãy nhập nội dung trả lời."
+HANDOVER_CLOSED_ALREADY = "Cuộc trò chuyện này đã trả lại cho trợ lý."
+HANDOVER_OPEN = "Mở"
+DASHBOARD_TITLE = "Thống kê"
+DASHBOARD_PERIOD = "{days} ngày gần nhất"
+DASHBOARD_TOTAL = "Tổng số câu hỏi"
+DASHBOARD_CONFIDENT = "Trả lời chắc chắn"
+DASHBOARD_HANDOVERS = "Chuyển cán bộ"
+DASHBOARD_WAITING = "đang chờ"
+DASHBOARD_RATING = "Đánh giá trung bình"
+DASHBOARD_RATINGS = "Mức hài lòng của người dân"
+DASHBOARD_PER_DAY = "Câu hỏi theo ngày"
+DASHBOARD_PER_CHANNEL = "Câu hỏi theo kênh"
+DASHBOARD_TOP = "Thủ tục được hỏi nhiều nhất"
+DASHBOARD_DAY = "Ngày"
+DASHBOARD_COUNT = "Số câu"
+DASHBOARD_STARS = "{n} sao"
+DASHBOARD_NO_DATA = "Chưa có dữ liệu."
+INBOX_FLASHES = {
+    "linked": "Đã gắn cách hỏi vào thủ tục; trợ lý tìm được ngay từ bây giờ.",
+    "linked_not_indexed": "Đã gắn cách hỏi vào thủ tục; bộ tìm kiếm sẽ cập nhật khi khởi động lại.",
+    "out_of_scope": "Đã đánh dấu ngoài phạm vi.",
+    "sent": "Đã gửi tới người dân.",
+    "taken": "Bạn đang trả lời cuộc trò chuyện này; trợ lý sẽ im lặng.",
+    "closed": "Đã trả lại cuộc trò chuyện cho trợ lý.",
+}

@@ -262,3 +262,15 @@ def test_action_server_registers_the_procedure_actions() -> None:
     executor = ActionExecutor()
     executor.register_package("actions")
     assert {"action_search_procedure", "action_answer_topic", "action_choose_procedure"} <= set(executor.actions)
+
+
+def test_search_turn_sends_the_dialogue_thresholds_channel_and_citizen_words(services: FakeServices) -> None:
+    services.search_results["khai sinh"] = result(0.9, "1.001193")
+    tracker = make_tracker("lam giay khai sinh", "ask_procedure")
+    tracker.latest_message["metadata"] = {"channel": "zalo"}
+    run(ActionSearchProcedure(services).run(CollectingDispatcher(), tracker, {}))
+    (request,) = services.turns
+    assert (request.confident, request.choices_min, request.ambiguity_margin) == (0.6, 0.25, 0.1)
+    assert (request.channel, request.conversation_id, request.text) == ("zalo", "test-conversation",
+                                                                         "lam giay khai sinh")
+    assert request.topics == ("overview", "documents") and request.k == 3

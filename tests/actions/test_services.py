@@ -16,6 +16,7 @@ from actions.services import (
     AssistantApi,
     ProcedureNotFound,
     QueryRejected,
+    SearchTurnRequest,
     ServiceError,
     api_url_from_env,
 )
@@ -149,3 +150,33 @@ def test_base_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
     assert AssistantApi(api_url_from_env()).base_url == "http://app:8000"
     monkeypatch.delenv(API_URL_ENV)
     assert api_url_from_env() == DEFAULT_API_URL
+
+
+def test_search_turn_posts_the_request_and_parses_hits_and_answers() -> None:
+    seen: list[dict[str, Any]] = []
+
+    async def turn(request: web.Request) -> web.Response:
+        seen.append(await request.json())
+        body = {**SEARCH_BODY, "outcome": "answered", "answers": [{**ANSWER_BODY, "topic": "overview"}]}
+        return web.json_response(body)
+
+    async def main() -> Any:
+        app = web.Application()
+        app.router.add_post("/api/procedures/search-turn", turn)
+        server = TestServer(app)
+        await server.start_server()
+        api = AssistantApi(str(server.make_url("")), timeout_s=1.0)
+        try:
+            return await api.search_turn(SearchTurnRequest(
+                text="khai sinh", query="khai sinh", conversation_id="c1", channel="web", topics=("overview",),
+                k=3, confident=0.6, choices_min=0.25, ambiguity_margin=0.1))
+        finally:
+            await api.close()
+            await server.close()
+
+    result = asyncio.run(main())
+    assert seen[0]["confident"] == 0.6 and seen[0]["channel"] == "web" and seen[0]["topics"] == ["overview"]
+    assert result.outcome == "answered"
+    assert result.result.hits[0].code == "1.001193" and result.result.confidence == SEARCH_BODY["confidence"]
+    assert result.answers[0].name == "Thủ tục đăng ký khai sinh"
+    assert result.answers[0].messages[0].buttons[0].title == "Thời gian"

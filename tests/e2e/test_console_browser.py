@@ -9,6 +9,7 @@ shared end-to-end system keeps its content.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -83,8 +84,8 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-def _texts(replies: list[dict[str, Any]]) -> str:
-    return "\n".join(reply.get("text", "") for reply in replies)
+def _texts(body: dict[str, Any]) -> str:
+    return "\n".join(str(message.get("text", "")) for message in body["messages"])
 
 
 def _fee_in_chat(system: RunningSystem) -> str:
@@ -100,7 +101,7 @@ def _sign_in(browser: Browser, system: RunningSystem, username: str) -> Page:
     page = browser.new_context(locale="vi-VN").new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(f"{system.app_url}/admin/procedures/{CODE}")
-    expect(page).to_have_url(lambda url: "/admin/login" in url)  # type: ignore[arg-type]
+    expect(page).to_have_url(re.compile(r"/admin/login\?next="))
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")

@@ -35,10 +35,9 @@ REDIS_HOST = os.environ.get("ASSISTANT_TEST_REDIS_HOST", "127.0.0.1")
 REDIS_DB_FOR_APPS = 7  # rate limits of this test's apps, apart from anything else using this Redis
 REPLICAS = 2
 CONVERSATIONS = 50
-# All 50 conversations are open at once and their turns interleave; at most this many turns are in flight.
-# The action server gives the app 2.5 s per call, and on this 2-core machine (shared with other jobs) a
-# burst of 50 simultaneous first questions would turn into apologies, which is load, not lost context.
-IN_FLIGHT = int(os.environ.get("ASSISTANT_TEST_SCALE_IN_FLIGHT", "10"))
+# By default every conversation has its turn in flight at once. The action server gives the app 2.5 s per
+# call: on a slower machine, lower this so load does not turn into apologies (which is not lost context).
+IN_FLIGHT = int(os.environ.get("ASSISTANT_TEST_SCALE_IN_FLIGHT", str(CONVERSATIONS)))
 
 # (first question, a word every answer about that procedure names, words that belong to the others)
 PROCEDURES = (

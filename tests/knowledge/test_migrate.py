@@ -137,3 +137,8 @@ def _comparable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return value
 
     return sorted(({k: fix(v) for k, v in row.items()} for row in rows), key=lambda r: r["id"])
+
+
+def test_the_history_has_one_head(engine: Engine) -> None:
+    # Package branches off 0002 are merged by a merge revision; a second head means a branch was added after it.
+    assert len(_heads(engine)) == 1, sorted(_heads(engine))
