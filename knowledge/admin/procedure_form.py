@@ -119,7 +119,7 @@ def parse_form(state: FormState) -> ProcedureBase | None:
     state.errors = errors
     if errors:
         return None
-    payload = {name: values.get(name, "").strip() for name in TEXT_FIELDS}
+    payload: dict[str, Any] = {name: values.get(name, "").strip() for name in TEXT_FIELDS}
     payload.update(code=state.code, levels=_lines(values.get("levels", "")), channels=channels,
                    documents=documents, legal_basis=legal, steps=steps)
     try:

@@ -8,7 +8,7 @@ pattern's match wins because it comes first in the pipeline.
 """
 
 # Rasa compares these annotations with those of its own components: keep typing.List / typing.Dict.
-# ruff: noqa: UP006, UP035
+# ruff: noqa: UP006, UP019, UP035
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
