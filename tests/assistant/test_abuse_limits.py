@@ -50,7 +50,7 @@ def _app(settings: Settings) -> FastAPI:
     return create_app(settings, search=SearchService(settings, sessionmaker()))
 
 
-def _chat(client: TestClient | httpx.Client, sender: str, text: str = "khai sinh") -> httpx.Response:
+def _chat(client: TestClient | httpx.Client, sender: str, text: str = "khai sinh") -> Any:
     return client.post("/api/chat", json={"sender_id": sender, "text": text})
 
 

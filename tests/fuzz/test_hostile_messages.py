@@ -139,8 +139,8 @@ def test_hostile_texts_through_both_webhooks_are_answered_as_plain_text(doors: D
         assert len(call.params["text"]) <= 4096
     for send in doors.zalo.sends:
         assert len(send.message["text"]) <= 2000
-    for call in doors.rasa.calls:
-        assert not CONTROL.search(call["message"])
+    for rasa_call in doors.rasa.calls:
+        assert not CONTROL.search(rasa_call["message"])
     with doors.app.state.services.session_factory() as session:
         statuses = set(session.scalars(select(ChannelDelivery.status)))
     assert statuses <= {"sent", "ignored"}

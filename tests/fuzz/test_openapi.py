@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -28,7 +29,8 @@ from index.encoders import E5BundledEncoder
 from tests.fakes.local_server import LocalServer
 from tests.fakes.rasa_rest import FakeRasa
 
-NO_LIMITS = {"rate_limit_chat_per_sender": 0, "rate_limit_chat_per_ip": 0, "rate_limit_webhook_per_ip": 0}
+NO_LIMITS: dict[str, Any] = {"rate_limit_chat_per_sender": 0, "rate_limit_chat_per_ip": 0,
+                             "rate_limit_webhook_per_ip": 0}
 
 
 def _schema() -> schemathesis.BaseSchema:

@@ -25,7 +25,7 @@ from knowledge.importer.portal_parser import RecordParseError
 # stacked on nothing, surrogate-free astral emoji, full-width forms, HTML/SQL punctuation.
 NASTY = ("\x00\x07\x1b\x7f\u0085\u200b\u200c\u200d\u2060\ufeff\u202e\u202d\u2066\u2069\u0301\u0300\u0323"
          "\u0303\u0309\U0001f600\U0001f44d\U0001f1fb\U0001f1f3\uff10\uff21\uff0d\u3002<>\"'&;-/*%_\\")
-hostile_text = st.text(alphabet=st.one_of(st.characters(blacklist_categories=("Cs",)), st.sampled_from(NASTY)),
+hostile_text = st.text(alphabet=st.one_of(st.characters(codec="utf-8"), st.sampled_from(NASTY)),
                        max_size=300)
 
 
