@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import session_scope
@@ -43,11 +44,18 @@ def touch_conversation(session: Session, *, conversation_id: str, channel: str, 
     row = session.get(Conversation, conversation_id)
     now = utcnow()
     if row is None:
-        row = Conversation(id=conversation_id, channel=channel, recipient_id=recipient_id, created_at=now,
-                           last_seen_at=now)
-        session.add(row)
-    else:
-        row.last_seen_at = now
+        # Two first messages of one conversation may race: the loser re-reads the winner's row.
+        try:
+            with session.begin_nested():
+                row = Conversation(id=conversation_id, channel=channel, recipient_id=recipient_id,
+                                   created_at=now, last_seen_at=now)
+                session.add(row)
+            return row
+        except IntegrityError:
+            row = session.get(Conversation, conversation_id, populate_existing=True)
+            if row is None:
+                raise
+    row.last_seen_at = now
     session.flush()
     return row
 
