@@ -13,7 +13,6 @@ guarded UPDATE, so only one replica sends it. A replica that dies mid-replay lea
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.background import PeriodicTask
 from assistant.config import Settings
 from assistant.db import session_scope
 from assistant.rasa_client import BotMessage, Button
@@ -224,31 +224,18 @@ def channel_senders(channels: Any) -> dict[str, ChannelSender]:
     return senders
 
 
-async def replay_forever(replayer: DeliveryReplayer) -> None:
-    """The app's background task: a round every `interval_s`; a failed round (database down) is retried."""
-    while True:
-        try:
-            await replayer.replay_due()
-        except Exception:  # the next round tries again; the task must outlive a database outage
-            logger.exception("replay round failed; trying again in %.0f s", replayer.policy.interval_s)
-        await asyncio.sleep(replayer.policy.interval_s)
-
-
-def start_replay(channels: Any, factory: sessionmaker[Session], settings: Settings) -> asyncio.Task[None] | None:
+def start_replay(channels: Any, factory: sessionmaker[Session], settings: Settings) -> PeriodicTask | None:
     """Start the background replay for the configured channels (None when no channel is on)."""
     senders = channel_senders(channels)
     if not senders:
         return None
     replayer = DeliveryReplayer(factory, senders, ReplayPolicy.from_settings(settings))
-    return asyncio.create_task(replay_forever(replayer), name="channel-replay")
+    return PeriodicTask("channel-replay", replayer.replay_due, replayer.policy.interval_s).start()
 
 
-async def stop_replay(task: asyncio.Task[None] | None) -> None:
-    if task is None:
-        return
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+async def stop_replay(task: PeriodicTask | None) -> None:
+    if task is not None:
+        await task.stop()
 
 
 async def run_replay_once(settings: Settings, *, force: bool = False) -> ReplayReport:

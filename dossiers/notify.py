@@ -7,8 +7,6 @@ queued and can be read through `GET /api/dossiers/notifications`.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -17,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.background import PeriodicTask
 from dossiers import texts_vi
 from dossiers.models import DossierNotification, DossierSubscription
 from knowledge.models import utcnow
@@ -95,21 +94,10 @@ async def deliver_queued(factory: sessionmaker[Session], outbox: Outbox, *, batc
         return sent
 
 
-async def _delivery_loop(factory: sessionmaker[Session], outbox: Outbox, interval_s: float) -> None:
-    while True:
-        try:
-            await deliver_queued(factory, outbox)
-        except Exception:  # a database hiccup must not end the loop; the next round retries
-            logger.exception("dossier notifications: delivery round failed")
-        await asyncio.sleep(interval_s)
-
-
-def start_delivery(factory: sessionmaker[Session], outbox: Outbox, *, interval_s: float = 30.0) -> asyncio.Task[None]:
+def start_delivery(factory: sessionmaker[Session], outbox: Outbox, *, interval_s: float = 30.0) -> PeriodicTask:
     """Deliver queued notifications every `interval_s` seconds for the app's lifetime."""
-    return asyncio.create_task(_delivery_loop(factory, outbox, interval_s), name="dossier-notifications")
+    return PeriodicTask("dossier-notifications", lambda: deliver_queued(factory, outbox), interval_s).start()
 
 
-async def stop_delivery(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+async def stop_delivery(task: PeriodicTask) -> None:
+    await task.stop()
