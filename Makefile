@@ -77,7 +77,7 @@ browser: $(CHROMIUM)
 test: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL_STAMP) browser test-rasa test-app
 
 test-app: $(VENV)/.installed
-	$(VENV)/bin/ruff check assistant knowledge index channels actions tests bench
+	$(VENV)/bin/ruff check assistant knowledge index channels actions dossiers communes nlu tests bench
 	$(VENV)/bin/python -m pytest
 
 test-rasa: $(RASA_VENV)/.installed $(MODEL_STAMP)

@@ -56,6 +56,9 @@ class ImportReport:
         }
 
 
+PROGRESS_EVERY = 250
+
+
 def import_portal_file(
     factory: sessionmaker[Session], path: Path, *, author: str = "importer",
     progress: Callable[[int], None] | None = None,
@@ -83,6 +86,9 @@ def import_portal_file(
             seen.add(data.code)
             report.flagged += bool(data.review_flags)
             report.count(upsert_imported(session, data=data, author=author))
+            if len(seen) % PROGRESS_EVERY == 0:
+                # Long imports say they are alive; nothing is committed until the whole file is read.
+                logger.info("import: %d procedures read, not yet committed", len(seen))
     logger.info("import finished: %s", {k: v for k, v in report.as_dict().items() if k != "rejected"})
     return report
 

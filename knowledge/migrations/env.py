@@ -8,8 +8,8 @@ from sqlalchemy import engine_from_config, pool
 import channels.models  # noqa: F401  (registers the channel tables on the shared metadata)
 import communes.models  # noqa: F401  (service-center directory)
 import dossiers.models  # noqa: F401  (dossier status, history, verifiers, subscriptions, notifications)
-import knowledge.admin.models  # noqa: F401  (staff accounts, sessions, drafts)
 import knowledge.admin.conversation_models  # noqa: F401  (conversations, questions, handover)
+import knowledge.admin.models  # noqa: F401  (staff accounts, sessions, drafts)
 from knowledge.models import Base
 
 config = context.config
