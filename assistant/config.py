@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     aliases_file: Path = PROJECT_ROOT / "knowledge" / "seed" / "aliases.json"
 
     index_dir: Path = PROJECT_ROOT / "var" / "index"
+    # Replicas sharing `index_dir`: seconds between checks for a version another replica saved (a staff
+    # edit becomes searchable everywhere within this time); 0 turns following off.
+    index_follow_interval_s: float = Field(default=5.0, ge=0)
     encoder_backend: EncoderBackend = "e5-bundled"
     # Model name or local path for the sentence-transformers backend; nothing is fetched at run time.
     encoder_model: str = ""

@@ -20,7 +20,7 @@ from assistant.routes import communes as communes_route
 from assistant.routes import conversations as conversations_route
 from assistant.routes import dossiers as dossiers_route
 from assistant.routes import metrics as metrics_route
-from assistant.search_service import SearchService
+from assistant.search_service import SearchService, start_following, stop_following
 from assistant.state import AppState
 from channels import widget
 from channels.outbox import ConversationOutbox
@@ -54,10 +54,12 @@ def create_app(settings: Settings | None = None, *, search: SearchService | None
             app.state.outbox = app.state.services.outbox = ConversationOutbox(factory, app.state.channels)
             replay = start_replay(app.state.channels, factory, settings)
             dossier_notices = start_delivery(factory, app.state.outbox)
+            index_follow = start_following(service, settings.index_follow_interval_s)
             logger.info("app ready on %s:%s", settings.host, settings.port)
             yield
             await stop_replay(replay)
             await stop_delivery(dossier_notices)
+            await stop_following(index_follow)
             await app.state.channels.aclose()
         await rate_limiter.aclose()
         if search is None:

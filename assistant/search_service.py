@@ -1,11 +1,14 @@
 """The app's search: loads the persisted index (or builds it from the database) and keeps it current.
 
 The index is derived data: it is always rebuilt from the knowledge base, never the other way round, and a
-changed procedure is re-embedded alone (`reindex`) so a staff edit is searchable at once.
+changed procedure is re-embedded alone (`reindex`) so a staff edit is searchable at once. Replicas sharing
+the index directory pick up a version another replica saved by following it (`follow`, run periodically
+by `start_following`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -14,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.background import PeriodicTask
 from assistant.config import Settings
 from assistant.errors import IndexNotReady
 from assistant.indexing import build_index_document
@@ -111,5 +115,32 @@ class SearchService:
                 else:
                     searcher.upsert(_document(row))
 
+    def follow(self) -> bool:
+        """Serve the index version another replica saved since; True when a new one was swapped in.
+
+        Before the index is loaded there is nothing to follow: the load itself reads the live version.
+        """
+        searcher = self._searcher
+        if searcher is None:
+            return False
+        return searcher.refresh_from_store()
+
     def search(self, query: str, k: int = 5, backend: str = "hybrid") -> SearchResult:
         return self.searcher.search(query, k=k, backend=backend)
+
+
+def start_following(search: SearchService, interval_s: float) -> PeriodicTask | None:
+    """Follow the shared index every `interval_s` seconds (None when 0 turns it off).
+
+    The reload reads files and rebuilds the BM25 and dense indexes, so it runs in a worker thread to keep
+    the event loop answering.
+    """
+    if interval_s <= 0:
+        logger.info("index: following other replicas' index versions is off")
+        return None
+    return PeriodicTask("index-follow", lambda: asyncio.to_thread(search.follow), interval_s).start()
+
+
+async def stop_following(task: PeriodicTask | None) -> None:
+    if task is not None:
+        await task.stop()

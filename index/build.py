@@ -45,6 +45,13 @@ def build_stored_index(
     progress: bool = True,
 ) -> StoredIndex:
     """Embed `documents` (reusing the store's cached vectors) and, given a store, make the result live."""
+    return _build_and_save(documents, encoder, store, progress)[0]
+
+
+def _build_and_save(
+    documents: Iterable[IndexDocument], encoder: Encoder, store: IndexStore | None, progress: bool
+) -> tuple[StoredIndex, str | None]:
+    """The built index and the version it was saved as, which a searcher needs to follow later swaps."""
     docs = tuple(documents)
     seen: set[str] = set()
     for doc in docs:
@@ -61,8 +68,7 @@ def build_stored_index(
         encoder_name=encoder.name,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
-    if store is not None:
-        store.save(stored)
+    version = store.save(stored) if store is not None else None
     logger.info(
         "Built index of %d documents (%d embedded, %d cached) in %.1f s",
         len(docs),
@@ -70,7 +76,7 @@ def build_stored_index(
         len(docs) - embedded,
         time.perf_counter() - started,
     )
-    return stored
+    return stored, version
 
 
 def build_index(
@@ -81,8 +87,8 @@ def build_index(
 ) -> HybridSearcher:
     """A searcher over `documents`, persisted in `index_dir` when one is given."""
     store = IndexStore(index_dir) if index_dir is not None else None
-    stored = build_stored_index(documents, encoder, store=store, progress=progress)
-    return HybridSearcher(encoder, stored, store=store)
+    stored, version = _build_and_save(documents, encoder, store, progress)
+    return HybridSearcher(encoder, stored, store=store, version=version)
 
 
 def load_index(index_dir: Path | str, encoder: Encoder) -> HybridSearcher:
@@ -92,12 +98,13 @@ def load_index(index_dir: Path | str, encoder: Encoder) -> HybridSearcher:
         IndexStoreError: when the directory holds no index or one built with another encoder.
     """
     store = IndexStore(index_dir)
-    stored = store.load()
-    if stored is None:
+    loaded = store.load_versioned()
+    if loaded is None:
         raise IndexStoreError(f"No index has been built in {index_dir}; run a build first.")
+    version, stored = loaded
     if stored.encoder_name != encoder.name:
         raise IndexStoreError(
             f"The index in {index_dir} was built with {stored.encoder_name!r}, "
             f"not {encoder.name!r}; rebuild it."
         )
-    return HybridSearcher(encoder, stored, store=store)
+    return HybridSearcher(encoder, stored, store=store, version=version)

@@ -7,10 +7,16 @@ development questions: ranks throw away how far ahead a clear BM25 match is.
 
 All state a query reads lives in one immutable `Snapshot`; updates build a new snapshot and replace the
 reference in a single assignment, so a search in flight keeps reading the snapshot it started with.
+
+Replicas sharing one index directory stay in step through the store's version names: a snapshot
+remembers the version it came from, `upsert`/`remove` apply a change to the live version on disk (not to
+a possibly stale memory copy) under the store's writer lock, and `refresh_from_store` swaps in a version
+another replica saved.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import threading
@@ -26,7 +32,7 @@ from index.documents import IndexDocument, SearchHit, SearchResult
 from index.encoders import Encoder, embed_documents
 from index.levels import document_levels, preference, requested_level, variant_key
 from index.normalize import BIGRAM_JOINER, FOLDED_PREFIX, query_terms
-from index.store import DenseIndex, IndexStore, StoredIndex
+from index.store import DenseIndex, IndexStore, IndexStoreError, StoredIndex
 from index.synonyms import expand_query
 
 logger = logging.getLogger(__name__)
@@ -39,6 +45,8 @@ DENSE_WEIGHT = 0.3
 CANDIDATES = 30
 # Typical cosine of a relevant procedure, used as the dense feature when the dense model is not queried.
 NEUTRAL_DENSE = 0.85
+# What a read of a version another writer is swapping or cleaning up may raise; such a read is retried later.
+_READ_ERRORS = (IndexStoreError, OSError, ValueError, EOFError)
 
 
 class SearchError(ValueError):
@@ -86,9 +94,16 @@ class Snapshot:
     level_sets: tuple[frozenset[int], ...]
     variants: Mapping[str, tuple[int, ...]]
     variant_of: tuple[str, ...]
+    # Store version this snapshot was loaded from or saved as; None when it was never persisted.
+    version: str | None = None
 
     @classmethod
-    def build(cls, stored: StoredIndex, counts: Sequence[Mapping[str, float]] | None = None) -> Snapshot:
+    def build(
+        cls,
+        stored: StoredIndex,
+        counts: Sequence[Mapping[str, float]] | None = None,
+        version: str | None = None,
+    ) -> Snapshot:
         docs = stored.documents
         term_counts = tuple(counts) if counts is not None else tuple(document_term_counts(d) for d in docs)
         keys = tuple(variant_key(d.name) for d in docs)
@@ -104,6 +119,7 @@ class Snapshot:
             level_sets=tuple(document_levels(d.name, d.levels) for d in docs),
             variants={k: tuple(v) for k, v in variants.items() if len(v) > 1},
             variant_of=keys,
+            version=version,
         )
 
 
@@ -142,6 +158,7 @@ class HybridSearcher:
         bm25_weight: float = BM25_WEIGHT,
         dense_weight: float = DENSE_WEIGHT,
         calibration: Calibration | None = None,
+        version: str | None = None,
     ) -> None:
         self.encoder = encoder
         self.store = store
@@ -149,7 +166,7 @@ class HybridSearcher:
         self.dense_weight = dense_weight
         self.calibration = calibration or Calibration()
         self._write_lock = threading.Lock()
-        self._snapshot = Snapshot.build(stored)
+        self._snapshot = Snapshot.build(stored, version=version)
 
     @property
     def snapshot(self) -> Snapshot:
@@ -311,19 +328,78 @@ class HybridSearcher:
             )
         return hits
 
-    def replace_all(self, stored: StoredIndex) -> None:
+    def replace_all(self, stored: StoredIndex, version: str | None = None) -> None:
         """Serve a whole new index from now on."""
-        new = Snapshot.build(stored)
+        new = Snapshot.build(stored, version=version)
         with self._write_lock:
             self._snapshot = new
 
-    def upsert(self, doc: IndexDocument) -> None:
-        """Add or replace one procedure, re-embedding only it; persisted when the searcher has a store."""
+    def refresh_from_store(self) -> bool:
+        """Swap in the store's live version when another writer has moved `CURRENT`; True when it did.
+
+        Only `CURRENT` is read while nothing changed, so followers can call this every few seconds. A
+        version that cannot be read now (mid-swap, cleaned up, another encoder) is logged and the current
+        snapshot keeps serving: a follower must never stop answering because a writer was busy.
+        """
+        if self.store is None:
+            return False
+        base = self._snapshot
+        try:
+            current = self.store.current_version()
+        except OSError as exc:
+            logger.warning("index: cannot read the live version in %s (%s); serving %s", self.store.root, exc,
+                           base.version)
+            return False
+        if current is None or current == base.version:
+            return False
+        try:
+            new = self._load_live(self.store)
+        except _READ_ERRORS as exc:
+            logger.warning("index: could not load version %s from %s (%s); still serving %s", current,
+                           self.store.root, exc, base.version)
+            return False
+        if new is None:
+            return False
         with self._write_lock:
-            snap = self._snapshot
+            if self._snapshot is not base:
+                # An upsert in this process swapped first; it read the live version itself.
+                return False
+            self._snapshot = new
+        logger.info("index: now serving version %s (%d procedures), was %s", new.version,
+                    len(new.stored.documents), base.version)
+        return True
+
+    def _load_live(self, store: IndexStore) -> Snapshot | None:
+        """The store's live version as a snapshot; None when the directory holds no index.
+
+        Raises:
+            IndexStoreError: when no stable version could be read, or it was built with another encoder
+                (its vectors are not comparable with this searcher's queries).
+        """
+        loaded = store.load_versioned()
+        if loaded is None:
+            return None
+        version, stored = loaded
+        if stored.encoder_name != self.encoder.name:
+            raise IndexStoreError(
+                f"Index version {version!r} in {store.root} was built with {stored.encoder_name!r}, "
+                f"not {self.encoder.name!r}; restart this replica with that encoder or rebuild the index."
+            )
+        return Snapshot.build(stored, version=version)
+
+    def upsert(self, doc: IndexDocument) -> None:
+        """Add or replace one procedure, re-embedding only it; persisted when the searcher has a store.
+
+        Raises:
+            IndexStoreError: when the live version on disk cannot be read or uses another encoder; saving
+                from the memory copy instead would drop what other replicas wrote.
+        """
+        with self._write_lock, self._store_writer_lock():
+            snap = self._latest_for_write()
             stored = snap.stored
             position = snap.positions.get(doc.code)
             if position is not None and stored.documents[position].content_hash() == doc.content_hash():
+                self._snapshot = snap
                 return
             docs = list(stored.documents)
             counts = list(snap.counts)
@@ -342,11 +418,16 @@ class HybridSearcher:
             self._commit(snap, docs, counts, stored.vectors[keep], stored.owners[keep], vectors, owner)
 
     def remove(self, code: str) -> bool:
-        """Drop one procedure; returns False when it was not indexed."""
-        with self._write_lock:
-            snap = self._snapshot
+        """Drop one procedure; returns False when it was not indexed.
+
+        Raises:
+            IndexStoreError: as `upsert`.
+        """
+        with self._write_lock, self._store_writer_lock():
+            snap = self._latest_for_write()
             position = snap.positions.get(code)
             if position is None:
+                self._snapshot = snap
                 return False
             stored = snap.stored
             docs = [d for i, d in enumerate(stored.documents) if i != position]
@@ -357,6 +438,27 @@ class HybridSearcher:
             empty = np.zeros((0, stored.vectors.shape[1]), dtype=np.float32)
             self._commit(snap, docs, counts, stored.vectors[keep], owners, empty, -1)
             return True
+
+    def _store_writer_lock(self) -> contextlib.AbstractContextManager[None]:
+        return self.store.writer_lock() if self.store is not None else contextlib.nullcontext()
+
+    def _latest_for_write(self) -> Snapshot:
+        """The snapshot a change must be applied to: the live stored version when another writer saved one.
+
+        Called under the store's writer lock, so the live version cannot move or be cleaned up meanwhile.
+        """
+        snap = self._snapshot
+        if self.store is None:
+            return snap
+        current = self.store.current_version()
+        if current is None or current == snap.version:
+            return snap
+        live = self._load_live(self.store)
+        if live is None:
+            return snap
+        logger.info("index: applying the change on top of version %s saved by another writer (had %s)",
+                    live.version, snap.version)
+        return live
 
     def _commit(
         self,
@@ -377,5 +479,5 @@ class HybridSearcher:
         )
         new = Snapshot.build(stored, counts)
         if self.store is not None:
-            self.store.save(stored)
+            new = replace(new, version=self.store.save(stored))
         self._snapshot = new

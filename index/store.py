@@ -6,12 +6,19 @@ with `os.replace`, which is atomic on POSIX: a reader resolves `CURRENT` once an
 version, old or new, never a half-written one. The previous version is kept for readers that resolved
 `CURRENT` just before a swap; older ones are deleted.
 
+Several processes (app replicas on one volume) may write to one directory. Writers serialise through an
+exclusive `flock` on a lock file in the directory, so a read-modify-save of one replica cannot overwrite
+the version another replica saved a moment earlier, and one writer's cleanup never deletes another's
+staging directory. Readers take no lock.
+
 Each version carries the vectors with the content hash of the document they came from, which doubles as
 the embedding cache: a rebuild re-embeds only documents whose text changed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -19,6 +26,7 @@ import shutil
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +41,7 @@ logger = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 CURRENT_FILE = "CURRENT"
 MANIFEST_FILE = "manifest.json"
+WRITER_LOCK_FILE = "writer.lock"
 
 
 class IndexStoreError(RuntimeError):
@@ -87,6 +96,21 @@ class DenseIndex:
         return out
 
 
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive `flock` on `path`, which other processes on the same (lock-capable) volume honour."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
 def _write_json(path: Path, payload: object) -> None:
     with path.open("w", encoding="utf-8") as handle:
         json.dump(payload, handle, ensure_ascii=False)
@@ -100,7 +124,26 @@ class IndexStore:
     def __init__(self, root: Path | str, keep: int = 2) -> None:
         self.root = Path(root)
         self.keep = max(keep, 2)
-        self._lock = threading.Lock()
+        # Re-entrant so that `save` can run inside a caller's `writer_lock` on the same thread.
+        self._lock = threading.RLock()
+        self._writer_depth = 0
+
+    @contextlib.contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        """Exclusive right to change the directory, across threads and processes, until the block ends.
+
+        Held around a whole read-modify-save so no other writer can slip a version in between. The
+        thread lock comes first and the file lock is taken only by the outermost holder: `flock` also
+        excludes a second descriptor of this process, so a nested `save` would otherwise wait for itself.
+        """
+        with self._lock:
+            outermost = self._writer_depth == 0
+            with _file_lock(self.root / WRITER_LOCK_FILE) if outermost else contextlib.nullcontext():
+                self._writer_depth += 1
+                try:
+                    yield
+                finally:
+                    self._writer_depth -= 1
 
     def current_version(self) -> str | None:
         """Name of the live version, or None when nothing has been saved yet."""
@@ -112,8 +155,7 @@ class IndexStore:
 
     def save(self, stored: StoredIndex) -> str:
         """Write a new version and make it live; returns its name."""
-        with self._lock:
-            self.root.mkdir(parents=True, exist_ok=True)
+        with self.writer_lock():
             name = f"v{time.time_ns():020d}-{uuid.uuid4().hex[:6]}"
             staging = self.root / f"tmp-{name}"
             staging.mkdir()
@@ -158,7 +200,12 @@ class IndexStore:
             raise IndexStoreError(f"Index version {version!r} in {self.root} has no manifest.") from exc
 
     def load(self, attempts: int = 3) -> StoredIndex | None:
-        """The live version, or None when the directory holds no index yet.
+        """The live version, or None when the directory holds no index yet."""
+        loaded = self.load_versioned(attempts)
+        return None if loaded is None else loaded[1]
+
+    def load_versioned(self, attempts: int = 3) -> tuple[str, StoredIndex] | None:
+        """The live version with its name, so a reader can later tell whether `CURRENT` has moved on.
 
         A version can vanish between reading `CURRENT` and opening its files when two swaps happen in
         quick succession; the pointer is then read again.
@@ -168,7 +215,7 @@ class IndexStore:
             if version is None:
                 return None
             try:
-                return self._load_version(version)
+                return version, self._load_version(version)
             except FileNotFoundError:
                 logger.info("Index version %s was replaced while loading; reading CURRENT again", version)
         raise IndexStoreError(f"Could not load a stable index version from {self.root}.")

@@ -20,6 +20,7 @@ from assistant.deps import SessionDep, StateDep
 from assistant.errors import IndexNotReady
 from assistant.search_service import SearchService
 from index.normalize import folded_text
+from index.store import IndexStoreError
 from knowledge import crud
 from knowledge.admin import texts_vi as T
 from knowledge.admin.auth import CsrfDep, EditorDep, PublisherDep, StaffUser
@@ -43,13 +44,21 @@ PAGE_SIZE = 50
 
 
 def reindex(search: SearchService, codes: list[str]) -> bool:
-    """Re-embed `codes` now; False (logged) when the index is not loaded yet — it is rebuilt on start."""
+    """Re-embed `codes` now; False (logged) when that cannot happen now.
+
+    The database change is already committed either way: an index that is not loaded yet, or a shared
+    index version that cannot be read at this moment, only delays search, and the page says so.
+    """
     if not codes:
         return True
     try:
         search.reindex(codes)
     except IndexNotReady:
         logger.warning("index not ready; procedures %s will be searchable after the next index load", codes)
+        return False
+    except IndexStoreError:
+        logger.exception("index: re-indexing %s failed; they will be searchable after the next index build",
+                         codes)
         return False
     return True
 

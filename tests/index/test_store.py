@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from pathlib import Path
 
@@ -7,7 +9,7 @@ import numpy as np
 import pytest
 
 from index.documents import IndexDocument
-from index.store import CURRENT_FILE, DenseIndex, IndexStore, IndexStoreError, StoredIndex
+from index.store import CURRENT_FILE, WRITER_LOCK_FILE, DenseIndex, IndexStore, IndexStoreError, StoredIndex
 
 
 def _stored(n: int, dim: int = 8, tag: str = "") -> StoredIndex:
@@ -80,6 +82,30 @@ def test_reader_during_swaps_sees_a_whole_old_or_new_index(tmp_path: Path) -> No
     assert not errors
     assert seen
     assert all(docs == rows == owners and docs in (10, 40) for docs, rows, owners in seen)
+
+
+def _lock_is_free(root: Path) -> bool:
+    """Whether another process could take the writer lock now (a separate descriptor, as it would have)."""
+    fd = os.open(root / WRITER_LOCK_FILE, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+def test_writer_lock_excludes_other_writers_and_lets_its_holder_save(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+    with store.writer_lock():
+        assert not _lock_is_free(tmp_path)
+        version = store.save(_stored(3))  # re-entering on the holding thread must not wait for itself
+        assert not _lock_is_free(tmp_path)
+    assert _lock_is_free(tmp_path)
+    assert store.current_version() == version
+    loaded = store.load_versioned()
+    assert loaded is not None and loaded[0] == version and len(loaded[1].documents) == 3
 
 
 def test_dense_index_reduces_rows_to_their_document() -> None:
