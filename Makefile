@@ -82,7 +82,7 @@ test-app: $(VENV)/.installed
 
 test-rasa: $(RASA_VENV)/.installed $(MODEL_STAMP)
 	$(RASA) data validate --config nlu/config.yml --domain nlu/domain --data nlu/data --fail-on-warnings
-	$(RASA_VENV)/bin/python -m pytest tests/actions --confcutdir=tests/actions -p no:cacheprovider
+	$(RASA_VENV)/bin/python -m pytest tests/actions tests/nlu --confcutdir=tests/actions -p no:cacheprovider
 	$(RASA) test core --stories nlu/tests --model nlu/models/procedure-assistant.tar.gz --fail-on-prediction-errors --out results/core
 	$(RASA) test nlu --nlu nlu/data/nlu --config nlu/config.yml --cross-validation --folds 5 --out results/nlu
 	$(RASA_VENV)/bin/python nlu/report_intents.py results/nlu/intent_report.json
