@@ -1,4 +1,4 @@
-"""The nginx config: the public doors go to the app replicas, /metrics never leaves the internal network."""
+"""The nginx config: the public doors go to the app replicas; /metrics and the action-only writes stay inside."""
 
 from __future__ import annotations
 
@@ -47,3 +47,35 @@ def test_compose_mounts_this_config_and_publishes_the_listen_port() -> None:
     assert "./docker/nginx/nginx.conf:/etc/nginx/nginx.conf:ro" in compose
     listen = re.search(r"listen\s+(\d+);", CONF)
     assert listen and f':{listen.group(1)}"' in compose
+
+
+ACTION_ONLY_WRITES = ("/api/questions", "/api/handover", "/api/feedback", "/api/procedures/search-turn")
+
+
+def _action_paths() -> set[str]:
+    """Every app path the action server calls, read from its client."""
+    source = (ROOT / "actions" / "services.py").read_text(encoding="utf-8")
+    return set(re.findall(r'f?"(/api/[^"{]*)', source))
+
+
+def _widget_paths() -> set[str]:
+    source = (ROOT / "channels" / "static" / "widget.js").read_text(encoding="utf-8")
+    return set(re.findall(r"(/api/[a-z/_-]*)", source))
+
+
+def _blocked(path: str) -> bool:
+    """Whether a `^~` prefix location answers 404 for `path` (nginx prefers it over `/api/`)."""
+    return any(key.startswith("^~ ") and path.startswith(key[3:]) and "return 404" in body
+               for key, body in _locations().items())
+
+
+def test_action_only_writes_are_refused_from_outside() -> None:
+    # A stranger must not fill the clerks' inbox, open handovers, rate the bot or log questions.
+    assert set(ACTION_ONLY_WRITES) <= _action_paths(), "the action server still calls these paths"
+    for path in ACTION_ONLY_WRITES:
+        assert _blocked(path), path
+
+
+def test_citizen_and_integrator_doors_stay_open() -> None:
+    for path in _widget_paths() | {"/api/procedures/search", "/api/dossiers/lookup", "/api/communes/resolve"}:
+        assert not _blocked(path), path
