@@ -148,7 +148,8 @@ async def post_feedback(body: FeedbackIn, state: StateDep) -> Response:
 async def clerk_messages(
     sender_id: Annotated[str, Path(min_length=1, max_length=128, pattern=SENDER_PATTERN)],
     outbox: OutboxDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    # Ids are 32-bit integer columns (PostgreSQL `integer`); a larger value would overflow in the query.
+    after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> OutboxOut:
     # Web and API conversations are keyed by the sender id itself (see ChatService.conversation_id).
     stored, handover = await asyncio.to_thread(outbox.pending, sender_id, after)

@@ -66,6 +66,8 @@
   var ATTEMPTS_PER_ROUND = 3;
   var FIRST_BACKOFF_MS = 1000;
   var MAX_BACKOFF_MS = 60000;
+  var LIMITED_WAIT_MS = 60000;
+  var MAX_LIMITED_WAIT_MS = 15 * 60000;
   var PROCEDURE_CODE = /^[0-9]{1,3}\.[0-9]{6}$/;
   var URL_PATTERN = /https?:\/\/[^\s<>"'()]+/g;
   var SMALL_SCREEN = "(max-width: 520px)";
@@ -533,6 +535,7 @@
   var busy = false;
   var retryTimer = null;
   var failedRounds = 0;
+  var limitedNoticeShown = false;  // the "too many messages" notice is shown once per wait
 
   function setOffline(on) {
     if (on && offlineBar.hidden) {
@@ -556,7 +559,7 @@
     return ms / 2 + Math.random() * ms / 2;
   }
 
-  // Resolves to {kind: "ok"|"reject"|"retry", messages}; never rejects.
+  // Resolves to {kind: "ok"|"reject"|"retry"|"limited", messages, waitMs}; never rejects.
   function postOnce(text) {
     var controller = window.AbortController ? new AbortController() : null;
     var timer = setTimeout(function () {
@@ -579,11 +582,18 @@
         if (response.status === 503 && messages && messages.length) {
           return { kind: "ok", messages: messages };
         }
-        if (response.status >= 400 && response.status < 500 && response.status !== 408 &&
-            response.status !== 429) {
+        if (response.status === 429) {
+          // Too many messages from here: say so (the server's words when it sent any) and wait as told,
+          // instead of retrying at once and looking like a lost connection.
+          var seconds = parseInt(response.headers.get("Retry-After") || "", 10);
+          var waitMs = isNaN(seconds) ? LIMITED_WAIT_MS :
+            Math.max(5000, Math.min(seconds * 1000, MAX_LIMITED_WAIT_MS));
+          return { kind: "limited", messages: messages || [], waitMs: waitMs };
+        }
+        if (response.status >= 400 && response.status < 500 && response.status !== 408) {
           return { kind: "reject", messages: [] };
         }
-        return { kind: "retry", messages: [], server: true };
+        return { kind: "retry", messages: [] };
       });
     }, function () {
       return { kind: "retry", messages: [] };
@@ -605,6 +615,25 @@
       });
     }
     return next();
+  }
+
+  // Adds the server's messages as bot entries (only well-formed fields) and scrolls to the first one.
+  function showBotMessages(messages) {
+    var first = null;
+    messages.forEach(function (m) {
+      var buttons = Array.isArray(m.buttons) ? m.buttons.filter(function (b) {
+        return b && typeof b.title === "string" && typeof b.payload === "string";
+      }).map(function (b) { return { title: b.title, payload: b.payload }; }) : [];
+      var text = typeof m.text === "string" ? m.text : "";
+      var image = typeof m.image === "string" ? m.image : "";
+      if (text || buttons.length || image) {
+        var added = addEntry({ role: "bot", text: text, buttons: buttons, image: image }, true);
+        first = first || added;
+      }
+    });
+    if (first) {
+      scrollToEntry(first.id);
+    }
   }
 
   function scheduleRetry() {
@@ -642,29 +671,24 @@
         scheduleRetry();
         return;
       }
+      if (result.kind === "limited") {
+        // The message stays queued (shown as waiting) and goes out by itself after the wait.
+        setOffline(false);
+        if (!limitedNoticeShown) {
+          limitedNoticeShown = true;
+          showBotMessages(result.messages.length ? result.messages : [{ text: TEXTS.serverError }]);
+        }
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(flushQueue, result.waitMs);
+        return;
+      }
       failedRounds = 0;
+      limitedNoticeShown = false;
       setOffline(false);
       state.queue.shift();
       saveState();
       markSent(head.id);
-      var first = null;
-      if (result.kind === "reject") {
-        first = addEntry({ role: "bot", text: TEXTS.rejected, buttons: [] }, true);
-      }
-      result.messages.forEach(function (m) {
-        var buttons = Array.isArray(m.buttons) ? m.buttons.filter(function (b) {
-          return b && typeof b.title === "string" && typeof b.payload === "string";
-        }).map(function (b) { return { title: b.title, payload: b.payload }; }) : [];
-        var text = typeof m.text === "string" ? m.text : "";
-        var image = typeof m.image === "string" ? m.image : "";
-        if (text || buttons.length || image) {
-          var added = addEntry({ role: "bot", text: text, buttons: buttons, image: image }, true);
-          first = first || added;
-        }
-      });
-      if (first) {
-        scrollToEntry(first.id);
-      }
+      showBotMessages(result.kind === "reject" ? [{ text: TEXTS.rejected }] : result.messages);
       checkClerk();
       flushQueue();
     });

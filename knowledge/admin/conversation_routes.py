@@ -10,7 +10,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from assistant.db import session_scope
@@ -31,6 +31,8 @@ from knowledge.errors import ProcedureNotFound
 logger = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
+# Ids are 32-bit integer columns; a larger one in a URL is a 422, not an overflow in the query.
+ThreadId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 SUGGESTIONS = 3
 MAX_GROUPS = 200
 
@@ -113,13 +115,13 @@ def _thread_page(request: Request, session: SessionDep, thread_id: int, *, flash
 
 
 @router.get("/admin/handover/{thread_id}")
-def handover_thread(request: Request, user: EditorDep, session: SessionDep, thread_id: int,
+def handover_thread(request: Request, user: EditorDep, session: SessionDep, thread_id: ThreadId,
                     ok: str = "") -> Response:
     return _thread_page(request, session, thread_id, flashes=_flashes(ok))
 
 
 @router.post("/admin/handover/{thread_id}/take")
-def take_thread(user: EditorDep, _csrf: CsrfDep, state: StateDep, thread_id: int) -> Response:
+def take_thread(user: EditorDep, _csrf: CsrfDep, state: StateDep, thread_id: ThreadId) -> Response:
     try:
         with session_scope(state.session_factory) as write:
             handover.take(write, thread_id=thread_id, clerk=user.username)
@@ -132,7 +134,7 @@ def take_thread(user: EditorDep, _csrf: CsrfDep, state: StateDep, thread_id: int
 
 @router.post("/admin/handover/{thread_id}/reply")
 async def reply(request: Request, user: EditorDep, _csrf: CsrfDep, state: StateDep, session: SessionDep,
-                outbox: OutboxDep, thread_id: int, text: Annotated[str, Form(max_length=2000)] = "") -> Response:
+                outbox: OutboxDep, thread_id: ThreadId, text: Annotated[str, Form(max_length=2000)] = "") -> Response:
     try:
         thread = handover.get_thread(session, thread_id)
     except handover.ThreadNotFound as exc:
@@ -154,7 +156,7 @@ async def reply(request: Request, user: EditorDep, _csrf: CsrfDep, state: StateD
 
 
 @router.post("/admin/handover/{thread_id}/close")
-def close_thread(user: EditorDep, _csrf: CsrfDep, state: StateDep, thread_id: int) -> Response:
+def close_thread(user: EditorDep, _csrf: CsrfDep, state: StateDep, thread_id: ThreadId) -> Response:
     try:
         with session_scope(state.session_factory) as write:
             handover.close(write, thread_id=thread_id, clerk=user.username)

@@ -240,7 +240,7 @@ def history_page(request: Request, code: CodePath, user: EditorDep, session: Ses
 
 
 @router.post("/admin/procedures/{code}/restore/{number}")
-def restore(code: CodePath, number: Annotated[int, Path(ge=1)], user: PublisherDep, _csrf: CsrfDep,
+def restore(code: CodePath, number: Annotated[int, Path(ge=1, le=2**31 - 1)], user: PublisherDep, _csrf: CsrfDep,
             state_dep: StateDep) -> Response:
     try:
         with session_scope(state_dep.session_factory) as session:

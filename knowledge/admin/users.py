@@ -54,7 +54,7 @@ def create_user(
 
 @router.post("/admin/users/{account_id}/{action}")
 def set_active(
-    request: Request, account_id: Annotated[int, Path(ge=1)],
+    request: Request, account_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     action: Annotated[str, Path(pattern="^(disable|enable)$")],
     user: PublisherDep, _csrf: CsrfDep, state: StateDep, session: SessionDep,
 ) -> Response:

@@ -111,3 +111,6 @@ def test_poll_of_a_conversation_without_clerk_is_empty(client: TestClient) -> No
     assert response.status_code == 200
     assert response.json() == {"messages": [], "handover": False}
     assert client.get("/api/chat/bad id/messages").status_code == 422
+    # Past the largest id the column holds: a clear 422, not an overflow in the query.
+    assert client.get("/api/chat/web-abc/messages", params={"after": 2**31}).status_code == 422
+    assert client.get("/api/chat/web-abc/messages", params={"after": 2**31 - 1}).json()["messages"] == []

@@ -257,6 +257,37 @@ def test_a_503_still_shows_its_vietnamese_messages(system: RunningSystem, page: 
     expect(page.get_by_role("status").filter(has_text=OFFLINE_TEXT)).to_be_hidden()
 
 
+def test_a_429_says_to_wait_keeps_the_message_and_sends_it_after_the_wait(
+    system: RunningSystem, page: Page,
+) -> None:
+    limit_text = "Bạn gửi hơi nhiều tin nhắn. Vui lòng chờ khoảng 1 phút rồi hỏi tiếp."
+    calls: list[str] = []
+
+    def limited_once(route: Route) -> None:
+        calls.append(route.request.method)
+        if len(calls) == 1:
+            route.fulfill(status=429, content_type="application/json", headers={"Retry-After": "5"},
+                          body=json.dumps({"messages": [{"text": limit_text, "buttons": []}]}))
+        else:
+            route.continue_()
+
+    page.route("**/api/chat", limited_once)
+    _open(page, system)
+    page.locator("#tthc-input").fill("dang ky ket hon can gi")
+    page.locator("#tthc-input").press("Enter")
+    expect(page.locator(".msg.bot").filter(has_text=limit_text)).to_have_count(1)
+    # Not a lost connection, and the question is kept, waiting.
+    expect(page.get_by_role("status").filter(has_text=OFFLINE_TEXT)).to_be_hidden()
+    expect(page.locator(".msg.user.pending")).to_have_count(1)
+    assert [q["text"] for q in _stored(page)["queue"]] == ["dang ky ket hon can gi"]
+
+    answer = _wait_for_reply(page, _bot_count(page))
+    assert "kết hôn" in answer.lower()
+    assert len(calls) == 2, "one refused attempt, then one after the wait: no hammering in between"
+    assert _stored(page)["queue"] == []
+    expect(page.locator(".msg.bot").filter(has_text=limit_text)).to_have_count(1)
+
+
 def test_bot_text_is_text_and_only_web_urls_become_links(system: RunningSystem, page: Page) -> None:
     hostile = ('<img src=x onerror="window.__xss=1"> Nộp tại https://dichvucong.gov.vn. '
                "Không phải javascript:alert(1)")

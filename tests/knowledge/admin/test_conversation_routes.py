@@ -97,6 +97,17 @@ def test_anonymous_and_csrf_less_requests_are_refused(admin_client: TestClient, 
     assert _ids(admin_client.get("/admin/questions").text) == ids
 
 
+def test_thread_ids_beyond_the_column_are_refused_not_crashed(admin_client: TestClient,
+                                                              staff_login: StaffLogin) -> None:
+    too_big = 2**31
+    anonymous = admin_client.get(f"/admin/handover/{too_big}", follow_redirects=False)
+    assert anonymous.status_code == 303  # still the login first, whatever the id
+    user = staff_login(admin_client, role="editor")
+    assert admin_client.get(f"/admin/handover/{too_big}").status_code == 422
+    assert admin_client.post(f"/admin/handover/{too_big}/take", data={"csrf_token": user.csrf_token}).status_code == 422
+    assert admin_client.get(f"/admin/handover/{too_big - 1}").status_code == 404
+
+
 def test_clerk_answers_a_web_conversation_and_gives_it_back(
     admin_client: TestClient, staff_login: StaffLogin, session_factory: sessionmaker[Session],
 ) -> None:
