@@ -11,6 +11,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+# Row ids are `integer` columns (32-bit on PostgreSQL): ids taken from a URL are bounded by this, so a
+# larger one is a validation error rather than an overflow inside the query.
+MAX_ROW_ID = 2**31 - 1
+
 
 def create_db_engine(database_url: str, *, busy_timeout_s: float = 30.0) -> Engine:
     """An engine for SQLite (the embedded default) or PostgreSQL.

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from assistant import messages_vi, metrics
-from assistant.db import session_scope
+from assistant.db import MAX_ROW_ID, session_scope
 from assistant.deps import OutboxDep, SettingsDep, StateDep
 from knowledge.admin.conversation_models import OUTCOMES, FeedbackRating
 from knowledge.admin.handover import request_handover
@@ -148,8 +148,7 @@ async def post_feedback(body: FeedbackIn, state: StateDep) -> Response:
 async def clerk_messages(
     sender_id: Annotated[str, Path(min_length=1, max_length=128, pattern=SENDER_PATTERN)],
     outbox: OutboxDep,
-    # Ids are 32-bit integer columns (PostgreSQL `integer`); a larger value would overflow in the query.
-    after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
 ) -> OutboxOut:
     # Web and API conversations are keyed by the sender id itself (see ChatService.conversation_id).
     stored, handover = await asyncio.to_thread(outbox.pending, sender_id, after)

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from assistant.db import session_scope
+from assistant.db import MAX_ROW_ID, session_scope
 from assistant.deps import OutboxDep, SessionDep, StateDep
 from assistant.errors import IndexNotReady
 from channels.base import ChannelSendError
@@ -31,8 +31,7 @@ from knowledge.errors import ProcedureNotFound
 logger = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
-# Ids are 32-bit integer columns; a larger one in a URL is a 422, not an overflow in the query.
-ThreadId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ThreadId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 SUGGESTIONS = 3
 MAX_GROUPS = 200
 
