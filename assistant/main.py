@@ -71,9 +71,11 @@ def create_app(settings: Settings | None = None, *, search: SearchService | None
     openapi_errors.install(app)
     app.add_middleware(BodyLimitMiddleware)
     if settings.widget_origin_list:
-        # Only the chat door is meant for other origins; it takes JSON and no cookies.
+        # Only the chat door is meant for other origins; it takes JSON and no cookies. The widget reads
+        # Retry-After of a 429 to know how long to wait before sending the kept message again.
         app.add_middleware(CORSMiddleware, allow_origins=settings.widget_origin_list,
-                           allow_methods=["POST"], allow_headers=["Content-Type"], allow_credentials=False)
+                           allow_methods=["POST"], allow_headers=["Content-Type"], allow_credentials=False,
+                           expose_headers=["Retry-After"])
     app.middleware("http")(metrics.metrics_middleware)
     app.include_router(metrics_route.router)
     app.include_router(health.router)
