@@ -20,6 +20,7 @@ import aiohttp
 logger = logging.getLogger(__name__)
 
 API_URL_ENV = "ASSISTANT_API_URL"
+API_TIMEOUT_ENV = "ASSISTANT_API_TIMEOUT_S"
 DEFAULT_API_URL = "http://127.0.0.1:8000"
 # A citizen waits for the whole turn; an answer later than this is worse than an apology.
 DEFAULT_TIMEOUT_S = 2.5
@@ -369,9 +370,29 @@ def api_url_from_env() -> str:
     return os.environ.get(API_URL_ENV, "").strip() or DEFAULT_API_URL
 
 
+def api_timeout_from_env() -> float:
+    """Seconds the app may take per call: `ASSISTANT_API_TIMEOUT_S`, or the default for live citizens.
+
+    A slower machine, or a test that loads two shared cores on purpose, can allow more; an unusable value
+    is reported and the default kept, so a typo never leaves the bot without a timeout.
+    """
+    raw = os.environ.get(API_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 120:
+        logger.warning("%s=%r is not a number of seconds between 0 and 120; using %.1f s.", API_TIMEOUT_ENV, raw,
+                       DEFAULT_TIMEOUT_S)
+        return DEFAULT_TIMEOUT_S
+    return value
+
+
 @lru_cache(maxsize=1)
 def get_services() -> AssistantApi:
     """The process-wide client, built on first use."""
-    api = AssistantApi(api_url_from_env())
+    api = AssistantApi(api_url_from_env(), timeout_s=api_timeout_from_env())
     logger.info("Actions reach the assistant app at %s.", api.base_url)
     return api

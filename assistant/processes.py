@@ -80,12 +80,15 @@ def rasa_spec(
     )
 
 
-def actions_spec(port: int, api_url: str) -> ProcessSpec:
+def actions_spec(port: int, api_url: str, *, api_timeout_s: float | None = None) -> ProcessSpec:
+    env = {"ASSISTANT_API_URL": api_url}
+    if api_timeout_s is not None:
+        env["ASSISTANT_API_TIMEOUT_S"] = str(api_timeout_s)
     return ProcessSpec(
         name="actions",
         argv=[str(RASA_VENV / "bin" / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
         health_url=f"http://127.0.0.1:{port}/health",
-        env={"ASSISTANT_API_URL": api_url},
+        env=env,
     )
 
 

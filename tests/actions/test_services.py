@@ -11,13 +11,16 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from actions.services import (
+    API_TIMEOUT_ENV,
     API_URL_ENV,
     DEFAULT_API_URL,
+    DEFAULT_TIMEOUT_S,
     AssistantApi,
     ProcedureNotFound,
     QueryRejected,
     SearchTurnRequest,
     ServiceError,
+    api_timeout_from_env,
     api_url_from_env,
 )
 
@@ -150,6 +153,35 @@ def test_base_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
     assert AssistantApi(api_url_from_env()).base_url == "http://app:8000"
     monkeypatch.delenv(API_URL_ENV)
     assert api_url_from_env() == DEFAULT_API_URL
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("", DEFAULT_TIMEOUT_S), ("8", 8.0), ("0.75", 0.75),
+                                             ("abc", DEFAULT_TIMEOUT_S), ("0", DEFAULT_TIMEOUT_S),
+                                             ("-3", DEFAULT_TIMEOUT_S), ("1e9", DEFAULT_TIMEOUT_S)])
+def test_timeout_comes_from_the_environment_and_bad_values_keep_the_default(
+        raw: str, expected: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(API_TIMEOUT_ENV, raw)
+    assert api_timeout_from_env() == expected
+
+
+def test_a_call_slower_than_the_timeout_is_a_service_error() -> None:
+    async def slow(_request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(0.5)
+        return web.json_response(SEARCH_BODY)
+
+    async def call(timeout_s: float) -> object:
+        app = web.Application()
+        app.router.add_get("/api/procedures/search", slow)
+        async with TestServer(app) as server:
+            api = AssistantApi(str(server.make_url("")), timeout_s=timeout_s)
+            try:
+                return await api.search("khai sinh")
+            finally:
+                await api.close()
+
+    with pytest.raises(ServiceError, match="in time"):
+        asyncio.run(call(0.1))
+    assert asyncio.run(call(5.0)) is not None
 
 
 def test_search_turn_posts_the_request_and_parses_hits_and_answers() -> None:
