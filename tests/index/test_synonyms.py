@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from index.synonyms import expand_query, expansions
+from index.normalize import fold, has_diacritics, syllables
+from index.synonyms import RULES, expand_query, expansions
 
 
 @pytest.mark.parametrize(
@@ -36,3 +39,37 @@ def test_expanded_query_keeps_the_citizens_words_first() -> None:
     expanded = expand_query("Làm SỔ ĐỎ!")
     assert expanded.startswith("làm sổ đỏ ")
     assert "quyền sử dụng đất" in expanded
+
+
+def _reference_expansions(query: str) -> list[str]:
+    """The rules read literally: every phrase tried at every position (slow, obviously right)."""
+    tokens = syllables(query)
+
+    def same(typed: str, wanted: str) -> bool:
+        return typed == wanted or (not has_diacritics(typed) and typed == fold(wanted))
+
+    matches = []
+    for order, rule in enumerate(RULES):
+        for phrase in rule.phrases:
+            words = syllables(phrase)
+            for start in range(len(tokens) - len(words) + 1):
+                if all(same(tokens[start + i], w) for i, w in enumerate(words)):
+                    matches.append((len(words), start, rule.official, order))
+    taken = [False] * len(tokens)
+    chosen: dict[str, int] = {}
+    for width, start, official, order in sorted(matches, key=lambda m: (-m[0], m[1], m[3])):
+        if not any(taken[start : start + width]):
+            taken[start : start + width] = [True] * width
+            chosen.setdefault(official, order)
+    return sorted(chosen, key=chosen.__getitem__)
+
+
+_RULE_SYLLABLES = sorted({s for rule in RULES for phrase in rule.phrases for s in syllables(phrase)})
+_WORDS = st.sampled_from(_RULE_SYLLABLES).flatmap(lambda s: st.sampled_from([s, fold(s), s.upper()]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_WORDS, st.sampled_from(["tôi", "muốn", "đời", "dk", "ở", "xã", "?"])), max_size=12))
+def test_indexed_matching_finds_what_the_rules_say(words: list[str]) -> None:
+    query = " ".join(words)
+    assert expansions(query) == _reference_expansions(query)
