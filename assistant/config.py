@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # Model name or local path for the sentence-transformers backend; nothing is fetched at run time.
     encoder_model: str = ""
     encoder_threads: int = Field(default=2, ge=1, le=64)
+    # Query vectors remembered (about 1.5 KB each); 0 embeds every query afresh.
+    query_vector_cache: int = Field(default=4096, ge=0, le=1_000_000)
 
     search_default_k: int = Field(default=5, ge=1, le=50)
     search_max_k: int = Field(default=20, ge=1, le=100)

@@ -23,7 +23,7 @@ from assistant.errors import IndexNotReady
 from assistant.indexing import build_index_document
 from index.build import build_index, load_index
 from index.documents import IndexDocument, SearchResult
-from index.encoders import Encoder, create_encoder
+from index.encoders import CachedQueryEncoder, Encoder, create_encoder
 from index.searcher import HybridSearcher
 from index.store import IndexStoreError
 from knowledge import crud
@@ -49,8 +49,10 @@ class SearchService:
     @property
     def encoder(self) -> Encoder:
         if self._encoder is None:
-            self._encoder = create_encoder(self._settings.encoder_backend, self._settings.encoder_model,
-                                           self._settings.encoder_threads)
+            encoder = create_encoder(self._settings.encoder_backend, self._settings.encoder_model,
+                                     self._settings.encoder_threads)
+            cache = self._settings.query_vector_cache
+            self._encoder = CachedQueryEncoder(encoder, cache) if cache > 0 else encoder
         return self._encoder
 
     def elsewhere(self, index_dir: Path) -> SearchService:

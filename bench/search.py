@@ -27,6 +27,9 @@ def _percentile(values: list[float], q: float) -> float:
 
 def run_search_bench(settings: Settings, questions_file: Path, *, rounds: int = 5) -> dict[str, Any]:
     engine = create_db_engine(settings.database_url)
+    # Every round below repeats the same questions: remembered query vectors would time a dictionary
+    # lookup instead of a search, so the cache is off here.
+    settings = settings.model_copy(update={"query_vector_cache": 0})
     service = SearchService(settings, create_session_factory(engine))
     searcher = service.load()
     questions = load_questions(questions_file)

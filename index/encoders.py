@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -171,6 +173,50 @@ class HashingEncoder:
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts)
+
+
+class CachedQueryEncoder:
+    """An encoder that remembers its most recent query vectors.
+
+    Citizens ask about the popular procedures in the same few words again and again, and the query
+    vector is about half of the app's CPU for a search turn. A vector depends only on the text and the
+    model, never on the index, so staff edits and index swaps cannot make a remembered one stale.
+    Passages are never cached: indexing has its own cache keyed by content.
+    """
+
+    def __init__(self, inner: Encoder, size: int) -> None:
+        self.inner = inner
+        self.name: str = inner.name
+        self.dim: int = inner.dim
+        self._size = max(size, 1)
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # searches run in a thread pool
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            known = {text: self._vectors[text] for text in dict.fromkeys(texts) if text in self._vectors}
+            for text in known:
+                self._vectors.move_to_end(text)
+        missing = [text for text in dict.fromkeys(texts) if text not in known]
+        if missing:
+            fresh = self.inner.encode_queries(missing)
+            fresh.setflags(write=False)  # rows are shared with later callers
+            with self._lock:
+                for text, row in zip(missing, fresh, strict=True):
+                    known[text] = row
+                    self._vectors[text] = row
+                    self._vectors.move_to_end(text)
+                while len(self._vectors) > self._size:
+                    self._vectors.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([known[text] for text in texts]).astype(np.float32)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.encode_passages(texts)
 
 
 def create_encoder(backend: str, model: str | Path = "", threads: int = 2) -> Encoder:

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pytest
 
 from index.documents import IndexDocument
 from index.encoders import (
+    CachedQueryEncoder,
     E5BundledEncoder,
     Encoder,
     EncoderError,
@@ -87,3 +90,52 @@ def test_embed_documents_reuses_cached_vectors(hashing_encoder: HashingEncoder) 
     assert embedded_again == 1
     assert np.array_equal(again[2], marker[0]) and np.array_equal(again[:2], vectors[:2])
     assert owners_again.tolist() == [0, 0, 1]
+
+
+class _CountingEncoder(HashingEncoder):
+    """The hashing encoder, counting the query texts it had to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedded: list[str] = []
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        self.embedded.extend(texts)
+        return super().encode_queries(texts)
+
+
+def test_query_cache_embeds_a_repeated_question_once_and_returns_the_same_vector() -> None:
+    inner = _CountingEncoder()
+    cached = CachedQueryEncoder(inner, size=8)
+    first = cached.encode_queries(["đăng ký khai sinh"])
+    again = cached.encode_queries(["đăng ký khai sinh", "cấp sổ đỏ", "đăng ký khai sinh"])
+    assert inner.embedded == ["đăng ký khai sinh", "cấp sổ đỏ"]
+    assert again.shape == (3, inner.dim) and again.dtype == np.float32
+    np.testing.assert_array_equal(again[0], first[0])
+    np.testing.assert_array_equal(again[2], first[0])
+    np.testing.assert_array_equal(again[1], inner.encode_queries(["cấp sổ đỏ"])[0])
+    again[0] += 1.0  # a caller's array is its own: the remembered vector stays as it was
+    np.testing.assert_array_equal(cached.encode_queries(["đăng ký khai sinh"])[0], first[0])
+    assert cached.encode_queries([]).shape == (0, inner.dim)
+    assert cached.name == inner.name and cached.dim == inner.dim
+
+
+def test_query_cache_forgets_the_least_recently_asked_first() -> None:
+    inner = _CountingEncoder()
+    cached = CachedQueryEncoder(inner, size=2)
+    cached.encode_queries(["a"])
+    cached.encode_queries(["b"])
+    cached.encode_queries(["a"])  # "a" is now the most recent
+    cached.encode_queries(["c"])  # evicts "b"
+    assert len(cached) == 2
+    inner.embedded.clear()
+    cached.encode_queries(["a", "c", "b"])
+    assert inner.embedded == ["b"]
+
+
+def test_query_cache_never_caches_passages() -> None:
+    inner = _CountingEncoder()
+    cached = CachedQueryEncoder(inner, size=8)
+    cached.encode_passages(["đăng ký khai sinh"])
+    cached.encode_queries(["đăng ký khai sinh"])
+    assert inner.embedded == ["đăng ký khai sinh"] and len(cached) == 1
