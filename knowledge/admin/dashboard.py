@@ -82,8 +82,11 @@ def build_dashboard(session: Session, *, now: datetime, days: int = 30,
     board.per_day = [(first_day + timedelta(days=i), per_day[first_day + timedelta(days=i)]) for i in range(days)]
     board.per_channel = sorted(per_channel.items(), key=lambda item: (-item[1], item[0]))
     top = procedures.most_common(TOP_PROCEDURES)
-    names = dict(session.execute(select(Procedure.code, Procedure.name)
-                                 .where(Procedure.code.in_([code for code, _ in top]))).all()) if top else {}
+    names: dict[str, str] = {}
+    if top:
+        rows_named = session.execute(select(Procedure.code, Procedure.name)
+                                     .where(Procedure.code.in_([code for code, _ in top])))
+        names = {code: name for code, name in rows_named}
     board.top_procedures = [(code, names.get(code, ""), n) for code, n in top]
 
     board.handovers = session.scalar(select(func.count()).select_from(HandoverThread)
