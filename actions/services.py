@@ -1,9 +1,10 @@
 """The one HTTP client through which actions reach the assistant app.
 
 Actions stay thin: every call to the app goes through `AssistantApi`, which owns the base URL, the
-timeouts and the translation of HTTP failures into a few exceptions the actions turn into friendly
-replies. The session is opened lazily inside the running event loop, so importing the actions package
-(which rasa-sdk does at start-up) opens no connection.
+timeouts, the secret shared with the app (`ASSISTANT_ACTIONS_TOKEN`, sent on every call, never logged) and
+the translation of HTTP failures into a few exceptions the actions turn into friendly replies. The session
+is opened lazily inside the running event loop, so importing the actions package (which rasa-sdk does at
+start-up) opens no connection.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ logger = logging.getLogger(__name__)
 
 API_URL_ENV = "ASSISTANT_API_URL"
 API_TIMEOUT_ENV = "ASSISTANT_API_TIMEOUT_S"
+API_TOKEN_ENV = "ASSISTANT_ACTIONS_TOKEN"
+# The app checks the shared secret in this header on the routes only the action server calls.
+TOKEN_HEADER = "X-Assistant-Token"
 DEFAULT_API_URL = "http://127.0.0.1:8000"
 # A citizen waits for the whole turn; an answer later than this is worse than an apology.
 DEFAULT_TIMEOUT_S = 2.5
@@ -141,9 +145,12 @@ class AssistantApi:
         base_url: str,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
+        token: str = "",
     ) -> None:
         self._base_url = base_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout_s, connect=connect_timeout_s)
+        # Sent on every call (reads too): the app only checks it on the routes that write.
+        self._headers = {TOKEN_HEADER: token.strip()} if token.strip() else {}
         self._session: aiohttp.ClientSession | None = None
         self._session_loop: asyncio.AbstractEventLoop | None = None
 
@@ -151,6 +158,11 @@ class AssistantApi:
     def base_url(self) -> str:
         """Where the app is reached."""
         return self._base_url
+
+    @property
+    def sends_token(self) -> bool:
+        """Whether calls carry the shared secret (the secret itself is never shown)."""
+        return bool(self._headers)
 
     async def search(self, query: str, k: int = 3) -> SearchResult:
         """Search procedures; raises `QueryRejected` when the app refuses the text."""
@@ -309,7 +321,7 @@ class AssistantApi:
         """A pooled session bound to the running loop (recreated if the loop changed)."""
         loop = asyncio.get_running_loop()
         if self._session is None or self._session.closed or self._session_loop is not loop:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
+            self._session = aiohttp.ClientSession(timeout=self._timeout, headers=self._headers)
             self._session_loop = loop
         return self._session
 
@@ -345,6 +357,9 @@ def _procedure_answer(body: Any, code: str) -> ProcedureAnswer:
 
 
 def _raise_for_status(status: int, what: str) -> None:
+    if status == 401:
+        raise ServiceError(f"The app refused {what} with HTTP 401: give the action server the app's "
+                           f"{API_TOKEN_ENV} (the same value on both sides).")
     if not 200 <= status < 300:
         raise ServiceError(f"The app answered {what} with HTTP {status}.")
 
@@ -390,9 +405,15 @@ def api_timeout_from_env() -> float:
     return value
 
 
+def api_token_from_env() -> str:
+    """The secret shared with the app: `ASSISTANT_ACTIONS_TOKEN`, or empty when the app has none."""
+    return os.environ.get(API_TOKEN_ENV, "").strip()
+
+
 @lru_cache(maxsize=1)
 def get_services() -> AssistantApi:
     """The process-wide client, built on first use."""
-    api = AssistantApi(api_url_from_env(), timeout_s=api_timeout_from_env())
-    logger.info("Actions reach the assistant app at %s.", api.base_url)
+    api = AssistantApi(api_url_from_env(), timeout_s=api_timeout_from_env(), token=api_token_from_env())
+    logger.info("Actions reach the assistant app at %s (%s).", api.base_url,
+                f"with {API_TOKEN_ENV}" if api.sends_token else f"{API_TOKEN_ENV} not set")
     return api

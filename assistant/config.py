@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = "text"
     # When set, GET /metrics needs `Authorization: Bearer <token>`; the proxy keeps /metrics internal anyway.
     metrics_token: str = ""
+    # Shared secret of the app and the action server: when set, the routes only the action server calls
+    # (questions, handover, feedback, search turn) need it in `X-Assistant-Token`; empty leaves them open.
+    actions_token: SecretStr = SecretStr("")
 
     # Web pages on other origins allowed to embed the widget (it calls /api/chat from their page).
     # Comma-separated, e.g. "https://tthc.tuyenquang.gov.vn,https://xa-yenthinh.gov.vn"; "*" allows any.
@@ -132,6 +135,13 @@ class Settings(BaseSettings):
     @property
     def widget_origin_list(self) -> list[str]:
         return [origin.strip() for origin in self.widget_origins.split(",") if origin.strip()]
+
+    @field_validator("actions_token")
+    @classmethod
+    def _actions_token_stripped(cls, value: SecretStr) -> SecretStr:
+        # Both sides strip it (HTTP drops surrounding blanks of a header). No error here: pydantic would
+        # print the raw value in it; `assistant.action_auth` warns about a weak one at start instead.
+        return SecretStr(value.get_secret_value().strip())
 
     @field_validator("database_url")
     @classmethod

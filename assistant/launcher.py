@@ -24,6 +24,8 @@ def main() -> int:
     specs = processes.system_specs(
         app_port=settings.port, rasa_port=rasa_port, action_port=action_port,
         tracker_db_url=f"sqlite:///{PROJECT_ROOT / 'var' / 'rasa_trackers.db'}",
+        # The operator's secret (environment or .env); without one, a new one is made for this start.
+        actions_token=settings.actions_token.get_secret_value() or None,
     )
     running = [processes.start(spec, log_dir) for spec in specs]
     stop_event = threading.Event()

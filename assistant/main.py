@@ -10,7 +10,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from assistant import db_errors, metrics, openapi_errors
+from assistant import action_auth, db_errors, metrics, openapi_errors
 from assistant.body_limit import BodyLimitMiddleware
 from assistant.config import Settings, get_settings
 from assistant.db import create_db_engine, create_session_factory
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, *, search: SearchService | None
             replay = start_replay(app.state.channels, factory, settings)
             dossier_notices = start_delivery(factory, app.state.outbox)
             index_follow = start_following(service, settings.index_follow_interval_s)
+            action_auth.warn_at_start(settings)
             logger.info("app ready on %s:%s", settings.host, settings.port)
             yield
             await stop_replay(replay)

@@ -1,13 +1,15 @@
 """Start the three processes (app, Rasa, action server), wait until healthy, stop them together.
 
 Used by `make run` (through `assistant.launcher`) and by the end-to-end tests, so both start the system
-the same way.
+the same way. The app and the action server share a secret (`ASSISTANT_ACTIONS_TOKEN`): the caller's, or a
+new random one per start, so the action server's write routes are closed without any configuration.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -25,6 +27,7 @@ logger = logging.getLogger(__name__)
 RASA_VENV = PROJECT_ROOT / ".venv-rasa"
 APP_VENV = PROJECT_ROOT / ".venv"
 MODEL_DIR = PROJECT_ROOT / "nlu" / "models"
+ACTIONS_TOKEN_ENV = "ASSISTANT_ACTIONS_TOKEN"
 
 
 class ProcessFailed(RuntimeError):
@@ -43,7 +46,7 @@ class ProcessSpec:
     name: str
     argv: Sequence[str]
     health_url: str
-    env: Mapping[str, str] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict, repr=False)  # holds the shared secret
     cwd: Path = PROJECT_ROOT
 
 
@@ -80,8 +83,18 @@ def rasa_spec(
     )
 
 
-def actions_spec(port: int, api_url: str, *, api_timeout_s: float | None = None) -> ProcessSpec:
+def new_actions_token() -> str:
+    """A fresh shared secret for one start of the system (never written to disk or logged)."""
+    return secrets.token_urlsafe(32)
+
+
+def actions_spec(
+    port: int, api_url: str, *, api_timeout_s: float | None = None, actions_token: str | None = None
+) -> ProcessSpec:
+    """The action server; `actions_token` must be the app's (`None` leaves what the environment has)."""
     env = {"ASSISTANT_API_URL": api_url}
+    if actions_token is not None:
+        env[ACTIONS_TOKEN_ENV] = actions_token
     if api_timeout_s is not None:
         env["ASSISTANT_API_TIMEOUT_S"] = str(api_timeout_s)
     return ProcessSpec(
@@ -104,17 +117,23 @@ def app_spec(port: int, env: Mapping[str, str]) -> ProcessSpec:
 def system_specs(
     *, app_port: int, rasa_port: int, action_port: int, tracker_db_url: str,
     app_env: Mapping[str, str] | None = None, rasa_workers: int = 1, redis_host: str | None = None,
+    actions_token: str | None = None,
 ) -> list[ProcessSpec]:
-    """The three processes wired to each other on loopback, in start order."""
+    """The three processes wired to each other on loopback, in start order.
+
+    `actions_token` is the operator's shared secret; without one, a new one is made for this start.
+    """
     app_url = f"http://127.0.0.1:{app_port}"
+    token = actions_token or new_actions_token()
     return [
-        actions_spec(action_port, app_url),
+        actions_spec(action_port, app_url, actions_token=token),
         rasa_spec(rasa_port, action_port, tracker_db_url=tracker_db_url, workers=rasa_workers,
                   redis_host=redis_host),
         app_spec(app_port, {
             "ASSISTANT_RASA_URL": f"http://127.0.0.1:{rasa_port}",
             "ASSISTANT_ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}",
             **(app_env or {}),
+            ACTIONS_TOKEN_ENV: token,
         }),
     ]
 

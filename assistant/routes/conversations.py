@@ -1,5 +1,7 @@
 """What the dialogue reports about a conversation, and what the widget polls while a clerk answers.
 
+The three POSTs are the action server's (`X-Assistant-Token` when `ASSISTANT_ACTIONS_TOKEN` is set).
+
 - `POST /api/questions`: a question and how the bot fared (feeds the console's unanswered inbox).
 - `POST /api/handover`: the citizen asked for a person (or the bot gave up): queue it, say when.
 - `POST /api/feedback`: the citizen's rating at the end of a conversation.
@@ -18,6 +20,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from assistant import messages_vi, metrics
+from assistant.action_auth import ACTIONS_ONLY, ACTIONS_ONLY_RESPONSES
 from assistant.db import MAX_ROW_ID, session_scope
 from assistant.deps import OutboxDep, SettingsDep, StateDep
 from knowledge.admin.conversation_models import OUTCOMES, FeedbackRating
@@ -88,7 +91,7 @@ class OutboxOut(BaseModel):
     handover: bool  # the conversation is still with (or waiting for) a clerk: keep polling
 
 
-@router.post("/questions", status_code=204)
+@router.post("/questions", status_code=204, dependencies=ACTIONS_ONLY, responses=ACTIONS_ONLY_RESPONSES)
 async def post_question(body: QuestionIn, state: StateDep) -> Response:
     def write() -> None:
         with session_scope(state.session_factory) as session:
@@ -111,7 +114,7 @@ def when_text(opening: datetime, moment: datetime) -> str:
     return f"{opening:%H:%M} {weekday}, ngày {day}"
 
 
-@router.post("/handover", response_model=HandoverOut)
+@router.post("/handover", response_model=HandoverOut, dependencies=ACTIONS_ONLY, responses=ACTIONS_ONLY_RESPONSES)
 async def post_handover(body: HandoverIn, state: StateDep, settings: SettingsDep, moment: NowDep) -> HandoverOut:
     hours = office_hours(settings.office_hours, settings.office_timezone)
     in_hours = hours.is_open(moment)
@@ -133,7 +136,7 @@ async def post_handover(body: HandoverIn, state: StateDep, settings: SettingsDep
     return HandoverOut(text=text, queued=True, in_hours=False)
 
 
-@router.post("/feedback", status_code=204)
+@router.post("/feedback", status_code=204, dependencies=ACTIONS_ONLY, responses=ACTIONS_ONLY_RESPONSES)
 async def post_feedback(body: FeedbackIn, state: StateDep) -> Response:
     def write() -> None:
         with session_scope(state.session_factory) as session:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
 from assistant import metrics
+from assistant.action_auth import ACTIONS_ONLY, ACTIONS_ONLY_RESPONSES
 from assistant.deps import SearchDep, SessionDep, SettingsDep
 from assistant.errors import IndexNotReady
 from assistant.search_turn import Thresholds, run_search_turn
@@ -99,7 +100,8 @@ class SearchTurnOut(BaseModel):
     answers: list[AnswerOut]
 
 
-@router.post("/search-turn", response_model=SearchTurnOut)
+@router.post("/search-turn", response_model=SearchTurnOut, dependencies=ACTIONS_ONLY,
+             responses=ACTIONS_ONLY_RESPONSES)
 def search_turn(body: SearchTurnIn, search: SearchDep, settings: SettingsDep, session: SessionDep) -> SearchTurnOut:
     """Search, judge, render and log a free question in one call (the action server's search turn)."""
     query = body.query.strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,16 +13,20 @@ from aiohttp.test_utils import TestServer
 
 from actions.services import (
     API_TIMEOUT_ENV,
+    API_TOKEN_ENV,
     API_URL_ENV,
     DEFAULT_API_URL,
     DEFAULT_TIMEOUT_S,
+    TOKEN_HEADER,
     AssistantApi,
     ProcedureNotFound,
     QueryRejected,
     SearchTurnRequest,
     ServiceError,
     api_timeout_from_env,
+    api_token_from_env,
     api_url_from_env,
+    get_services,
 )
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -212,3 +217,85 @@ def test_search_turn_posts_the_request_and_parses_hits_and_answers() -> None:
     assert result.result.hits[0].code == "1.001193" and result.result.confidence == SEARCH_BODY["confidence"]
     assert result.answers[0].name == "Thủ tục đăng ký khai sinh"
     assert result.answers[0].messages[0].buttons[0].title == "Thời gian"
+
+
+# --- the secret shared with the app (ASSISTANT_ACTIONS_TOKEN, sent as X-Assistant-Token) ------------------
+
+TOKEN = "s3cret-Shared-by-app-and-actions_0123456789"
+TURN = SearchTurnRequest(text="khai sinh", query="khai sinh", conversation_id="c1", channel="web",
+                         topics=("overview",), k=3, confident=0.6, choices_min=0.25, ambiguity_margin=0.1)
+
+
+def _every_call(token: str, status: int = 200) -> tuple[list[tuple[str, str | None]], list[BaseException | None]]:
+    """Make each kind of call against an app that records the header it got; return headers and errors."""
+    seen: list[tuple[str, str | None]] = []
+    bodies: dict[str, Any] = {
+        "/api/procedures/search": SEARCH_BODY, "/api/procedures/1.001193/answer": ANSWER_BODY,
+        "/api/procedures/search-turn": {**SEARCH_BODY, "outcome": "low_confidence", "answers": []},
+        "/api/handover": {"text": "Cán bộ sẽ trả lời.", "queued": True, "in_hours": True},
+        "/api/dossiers/lookup": {"text": "Hồ sơ đang xử lý."},
+    }
+
+    async def record(request: web.Request) -> web.StreamResponse:
+        seen.append((request.path, request.headers.get(TOKEN_HEADER)))
+        if status != 200:
+            return web.json_response({"detail": {"code": "actions_token", "message": "refused"}}, status=status)
+        if request.path in bodies:
+            return web.json_response(bodies[request.path])
+        return web.Response(status=204)
+
+    async def main() -> list[BaseException | None]:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", record)
+        async with TestServer(app) as server:
+            api = AssistantApi(str(server.make_url("")), timeout_s=1.0, token=token)
+            try:
+                return await asyncio.gather(
+                    api.search("khai sinh"), api.answer("1.001193", "fee"), api.search_turn(TURN),
+                    api.request_handover("c1", "web", "asked", None),
+                    api.record_question("c1", "web", "hỏi", "fallback"), api.send_feedback("c1", "web", 5, None),
+                    api.lookup_dossier("C", "6789", "c1"),
+                    return_exceptions=True)
+            finally:
+                await api.close()
+
+    errors = [result if isinstance(result, BaseException) else None for result in asyncio.run(main())]
+    return seen, errors
+
+
+def test_every_call_carries_the_shared_secret() -> None:
+    seen, errors = _every_call(TOKEN)
+    assert errors == [None] * 7
+    assert {path for path, _ in seen} >= {"/api/procedures/search-turn", "/api/handover", "/api/questions",
+                                          "/api/feedback", "/api/procedures/search", "/api/dossiers/lookup"}
+    assert {header for _, header in seen} == {TOKEN}
+
+
+def test_without_a_secret_no_header_is_sent() -> None:
+    seen, errors = _every_call("")
+    assert errors == [None] * 7
+    assert {header for _, header in seen} == {None}
+
+
+def test_a_refused_secret_is_a_service_error_that_names_the_variable_not_the_value() -> None:
+    _, errors = _every_call("wrong-secret-of-the-right-length-0123", status=401)
+    writes = errors[2:6]  # search turn, handover, question, feedback
+    assert all(isinstance(error, ServiceError) for error in writes)
+    for error in writes:
+        assert API_TOKEN_ENV in str(error) and "wrong-secret" not in str(error)
+
+
+def test_the_secret_comes_from_the_environment_and_is_never_logged(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv(API_TOKEN_ENV, f" {TOKEN}\n")
+    assert api_token_from_env() == TOKEN
+    get_services.cache_clear()
+    caplog.set_level(logging.DEBUG)
+    try:
+        api = get_services()
+        assert api.sends_token
+        assert TOKEN not in caplog.text and TOKEN not in repr(api) and API_TOKEN_ENV in caplog.text
+    finally:
+        get_services.cache_clear()
+    monkeypatch.delenv(API_TOKEN_ENV)
+    assert api_token_from_env() == ""

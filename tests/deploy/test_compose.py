@@ -106,12 +106,21 @@ def test_every_assistant_variable_of_the_app_is_a_setting() -> None:
     assert used and used <= fields, sorted(used - fields)
 
 
-def test_the_action_server_reads_only_its_documented_variable() -> None:
-    # The action server is its own program (rasa-sdk): it reads ASSISTANT_API_URL, nothing else of ours.
+def test_the_action_server_reads_only_its_documented_variables() -> None:
+    # The action server is its own program (rasa-sdk): it reads where the app is and the secret they share.
     env = _environment(SERVICES["actions"])
-    assert {k for k in env if k.startswith("ASSISTANT_")} == {"ASSISTANT_API_URL"}
+    assert {k for k in env if k.startswith("ASSISTANT_")} == {"ASSISTANT_API_URL", "ASSISTANT_ACTIONS_TOKEN"}
     assert env["ASSISTANT_API_URL"] == "http://app:8000"
-    assert "ASSISTANT_API_URL=" in (ROOT / ".env.example").read_text(encoding="utf-8")
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert "ASSISTANT_API_URL=" in example and "ASSISTANT_ACTIONS_TOKEN=" in example
+
+
+def test_the_app_and_the_action_server_get_the_same_required_shared_secret() -> None:
+    # Without it the action server's write routes (questions, handover, feedback, search turn) are open.
+    app, actions = _environment(SERVICES["app"]), _environment(SERVICES["actions"])
+    assert app["ASSISTANT_ACTIONS_TOKEN"] == actions["ASSISTANT_ACTIONS_TOKEN"]
+    assert REQUIRED_VAR.match(app["ASSISTANT_ACTIONS_TOKEN"])
+    assert VAR_REFERENCE.findall(app["ASSISTANT_ACTIONS_TOKEN"]) == ["ASSISTANT_ACTIONS_TOKEN"]
 
 
 def test_env_example_lists_every_setting_and_every_compose_variable() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
 import pytest
 
 from assistant import messages_vi, processes
@@ -68,6 +69,22 @@ def test_out_of_scope_gets_a_polite_redirect(system: RunningSystem) -> None:
     text = _texts(system.chat(_sender(), "hôm nay thời tiết thế nào").json())
     assert text
     assert "thủ tục" in text.lower()
+
+
+def test_only_the_action_server_may_write_with_the_secret_made_for_this_start(system: RunningSystem) -> None:
+    # system_specs gave the app and the action server one new secret: the action server's search turn passes...
+    answered = _texts(system.chat(_sender(), "dang ky ket hon can giay to gi").json()).lower()
+    assert "kết hôn" in answered
+    # ...while anyone else reaching the app's port is refused on the routes the proxy would keep internal.
+    question = {"conversation_id": _sender(), "channel": "web", "text": "thư rác", "outcome": "fallback"}
+    assert httpx.post(f"{system.app_url}/api/questions", json=question, timeout=10).status_code == 401
+    assert httpx.post(f"{system.app_url}/api/questions", json=question, timeout=10,
+                      headers={"X-Assistant-Token": "guessed-" + "x" * 40}).status_code == 401
+    secret = system.process("app").spec.env["ASSISTANT_ACTIONS_TOKEN"]
+    logs = {name: system.process(name).log_path.read_text(encoding="utf-8", errors="replace")
+            for name in ("app", "actions")}
+    assert "ASSISTANT_ACTIONS_TOKEN is not set" not in logs["app"]
+    assert all(secret not in log for log in logs.values())
 
 
 def test_with_the_action_server_stopped_the_citizen_still_gets_an_apology(system: RunningSystem) -> None:

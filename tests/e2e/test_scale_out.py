@@ -101,7 +101,9 @@ def scaled(kb_settings: Settings, tracker_db: str, tmp_path_factory: pytest.Temp
     with LocalServer(proxy.app) as server:
         # This test is about context, not speed: 50 conversations through 2 apps, 2 Rasa processes and this
         # process's proxy saturate 2 shared cores, and a turn must not fail on the live 2.5 s budget.
-        specs = [_named(processes.actions_spec(action_port, server.url, api_timeout_s=20), "actions")]
+        token = processes.new_actions_token()  # as system_specs does: one shared secret per start
+        specs = [_named(processes.actions_spec(action_port, server.url, api_timeout_s=20, actions_token=token),
+                        "actions")]
         for i in range(REPLICAS):
             specs.append(_named(processes.rasa_spec(rasa_ports[i], action_port, tracker_db_url=tracker_db,
                                                     redis_host=REDIS_HOST), f"rasa-{i}"))
@@ -113,6 +115,7 @@ def scaled(kb_settings: Settings, tracker_db: str, tmp_path_factory: pytest.Temp
                 "ASSISTANT_REDIS_URL": f"redis://{REDIS_HOST}:6379/{REDIS_DB_FOR_APPS}",
                 "ASSISTANT_RASA_TIMEOUT_S": "60",
                 "ASSISTANT_LOG_FORMAT": "json",
+                processes.ACTIONS_TOKEN_ENV: token,
             }), f"app-{i}"))
         try:
             for spec in specs:

@@ -1,0 +1,40 @@
+"""How the three processes are wired: the app and the action server always share one secret."""
+
+from __future__ import annotations
+
+from assistant import processes
+
+TOKEN_ENV = "ASSISTANT_ACTIONS_TOKEN"
+
+
+def _specs(actions_token: str | None = None, app_env: dict[str, str] | None = None
+           ) -> dict[str, processes.ProcessSpec]:
+    specs = processes.system_specs(app_port=8100, rasa_port=5105, action_port=5155,
+                                   tracker_db_url="sqlite:///trackers.db", app_env=app_env,
+                                   actions_token=actions_token)
+    return {spec.name: spec for spec in specs}
+
+
+def test_without_a_token_each_start_makes_a_new_one_for_both() -> None:
+    first, second = _specs(), _specs()
+    token = first["app"].env[TOKEN_ENV]
+    assert len(token) >= 32 and first["actions"].env[TOKEN_ENV] == token
+    assert TOKEN_ENV not in first["rasa"].env
+    assert second["app"].env[TOKEN_ENV] == second["actions"].env[TOKEN_ENV] != token
+
+
+def test_the_operators_token_is_kept_and_wins_over_app_env() -> None:
+    specs = _specs(actions_token="operator-chosen-secret-0123456789",
+                   app_env={TOKEN_ENV: "something-else-entirely-0123456789"})
+    assert specs["app"].env[TOKEN_ENV] == specs["actions"].env[TOKEN_ENV] == "operator-chosen-secret-0123456789"
+
+
+def test_the_secret_is_not_in_a_specs_repr() -> None:
+    specs = _specs()
+    assert specs["app"].env[TOKEN_ENV] not in repr(specs["app"]) + repr(specs["actions"])
+
+
+def test_a_lone_action_server_inherits_the_environment_unless_given_a_token() -> None:
+    assert TOKEN_ENV not in processes.actions_spec(5155, "http://127.0.0.1:8100").env
+    given = processes.actions_spec(5155, "http://127.0.0.1:8100", actions_token="t" * 40)
+    assert given.env[TOKEN_ENV] == "t" * 40
