@@ -17,7 +17,9 @@ EncoderBackend = Literal["e5-bundled", "sentence-transformers", "hashing"]
 class Settings(BaseSettings):
     """Runtime settings; every field maps to `ASSISTANT_<NAME>`."""
 
-    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
+    # hide_input_in_errors: a refused setting must not print the secrets beside it (pepper, tokens).
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore",
+                                      hide_input_in_errors=True)
 
     environment: Literal["development", "test", "production"] = "development"
     host: str = "127.0.0.1"

@@ -63,3 +63,14 @@ def test_production_refuses_a_placeholder_or_short_pepper() -> None:
 def test_http_source_needs_a_url() -> None:
     with pytest.raises(ValidationError, match="ASSISTANT_DOSSIER_HTTP_URL"):
         Settings(dossier_source="http")
+
+
+def test_a_refused_setting_does_not_print_the_secrets_beside_it() -> None:
+    short_pepper = "short-but-secret-pepper"
+    with pytest.raises(ValidationError) as refused:
+        Settings(environment="production", dossier_pepper=short_pepper, actions_token="a-token-nobody-may-read-1234")
+    message = str(refused.value)
+    assert "at least 24" in message
+    # Not even the tail pydantic would otherwise show of a long input.
+    for secret in (short_pepper, "a-token-nobody-may-read-1234"):
+        assert not any(secret[i : i + 8] in message for i in range(len(secret) - 7))
