@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import pathlib
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, Literal
@@ -23,6 +24,7 @@ from assistant import messages_vi, metrics
 from assistant.action_auth import ACTIONS_ONLY, ACTIONS_ONLY_RESPONSES
 from assistant.db import MAX_ROW_ID, session_scope
 from assistant.deps import OutboxDep, SettingsDep, StateDep
+from dossiers.calendar import HolidayCalendar
 from knowledge.admin.conversation_models import OUTCOMES, FeedbackRating
 from knowledge.admin.handover import request_handover
 from knowledge.admin.masking import mask_personal_numbers
@@ -47,8 +49,8 @@ NowDep = Annotated[datetime, Depends(now)]
 
 
 @lru_cache(maxsize=8)
-def office_hours(spec: str, timezone: str) -> OfficeHours:
-    return OfficeHours.parse(spec, timezone)
+def office_hours(spec: str, timezone: str, holidays_file: pathlib.Path) -> OfficeHours:
+    return OfficeHours.parse(spec, timezone).with_holidays(HolidayCalendar.from_file(holidays_file))
 
 
 class QuestionIn(BaseModel):
@@ -116,7 +118,7 @@ def when_text(opening: datetime, moment: datetime) -> str:
 
 @router.post("/handover", response_model=HandoverOut, dependencies=ACTIONS_ONLY, responses=ACTIONS_ONLY_RESPONSES)
 async def post_handover(body: HandoverIn, state: StateDep, settings: SettingsDep, moment: NowDep) -> HandoverOut:
-    hours = office_hours(settings.office_hours, settings.office_timezone)
+    hours = office_hours(settings.office_hours, settings.office_timezone, settings.dossier_holidays_file)
     in_hours = hours.is_open(moment)
 
     def write() -> None:

@@ -1,17 +1,29 @@
 """When clerks are at their desks, so a citizen asking for a person outside them is told when to expect one.
 
 The hours come from one setting, e.g. ``mon-fri 07:30-11:30,13:30-17:00; sat 07:30-11:30``: day ranges
-(``mon``..``sun``), each with one or more time ranges, in the center's own time zone. Public holidays are
-not modelled: a citizen asking on a holiday is told "soon" and the question waits in the queue anyway.
+(``mon``..``sun``), each with one or more time ranges, in the center's own time zone. Public holidays
+come from the same calendar that counts dossier due dates (`dossiers/seed/holidays_vn.json`): on a day off
+the desks are closed, and a Saturday the Government made a working day (to bridge a holiday) keeps the
+hours of a Monday, so a citizen asking for a person during Tết is told when clerks are really back.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Tết closes offices for up to about ten days; a search this long always finds the next opening.
+SEARCH_DAYS = 31
+
+
+class Holidays(Protocol):
+    """Days off and swapped working days (`dossiers.calendar.HolidayCalendar` has both)."""
+
+    days_off: frozenset[date]
+    make_up_working_days: frozenset[date]
 
 
 class BadOfficeHours(ValueError):
@@ -24,6 +36,18 @@ class OfficeHours:
 
     periods: dict[int, tuple[tuple[time, time], ...]]
     zone: ZoneInfo
+    holidays: Holidays | None = None
+
+    def with_holidays(self, holidays: Holidays) -> OfficeHours:
+        return replace(self, holidays=holidays)
+
+    def _periods_on(self, day: date) -> tuple[tuple[time, time], ...]:
+        if self.holidays is not None:
+            if day in self.holidays.days_off:
+                return ()
+            if day in self.holidays.make_up_working_days:
+                return self.periods.get(day.weekday()) or self.periods.get(0, ())
+        return self.periods.get(day.weekday(), ())
 
     @classmethod
     def parse(cls, spec: str, timezone: str = "Asia/Ho_Chi_Minh") -> OfficeHours:
@@ -47,14 +71,14 @@ class OfficeHours:
 
     def is_open(self, moment: datetime) -> bool:
         local = moment.astimezone(self.zone)
-        return any(start <= local.time() < end for start, end in self.periods.get(local.weekday(), ()))
+        return any(start <= local.time() < end for start, end in self._periods_on(local.date()))
 
     def next_opening(self, moment: datetime) -> datetime | None:
         """The start of the next opening period after `moment` (local time), or None if never open."""
         local = moment.astimezone(self.zone)
-        for offset in range(8):
+        for offset in range(SEARCH_DAYS):
             day = (local + timedelta(days=offset)).date()
-            for start, _end in self.periods.get(day.weekday(), ()):
+            for start, _end in self._periods_on(day):
                 candidate = datetime.combine(day, start, tzinfo=self.zone)
                 if candidate > local:
                     return candidate
