@@ -26,6 +26,7 @@ def main() -> int:
         tracker_db_url=f"sqlite:///{PROJECT_ROOT / 'var' / 'rasa_trackers.db'}",
         # The operator's secret (environment or .env); without one, a new one is made for this start.
         actions_token=settings.actions_token.get_secret_value() or None,
+        log_format=settings.log_format,
     )
     running = [processes.start(spec, log_dir) for spec in specs]
     stop_event = threading.Event()

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Literal
 
 LogFormat = Literal["json", "text"]
@@ -70,7 +70,9 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
-            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            # timezone.utc, not datetime.UTC: Rasa and the action server (Python 3.10) use this formatter too.
+            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(  # noqa: UP017
+                timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

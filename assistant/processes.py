@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 RASA_VENV = PROJECT_ROOT / ".venv-rasa"
 APP_VENV = PROJECT_ROOT / ".venv"
 MODEL_DIR = PROJECT_ROOT / "nlu" / "models"
+# Relative: Rasa and the action server run from the project root (and from /srv/assistant in the images).
+JSON_LOGGING_CONFIG = "nlu/logging-json.yml"
 ACTIONS_TOKEN_ENV = "ASSISTANT_ACTIONS_TOKEN"
 
 
@@ -57,8 +59,14 @@ class RunningProcess:
     log_path: Path
 
 
+def _logging_args(log_format: str) -> list[str]:
+    """Rasa's and the action server's own log lines in the app's JSON format when the app logs JSON."""
+    return ["--logging-config-file", JSON_LOGGING_CONFIG] if log_format == "json" else []
+
+
 def rasa_spec(
-    port: int, action_port: int, *, tracker_db_url: str, workers: int = 1, redis_host: str | None = None
+    port: int, action_port: int, *, tracker_db_url: str, workers: int = 1, redis_host: str | None = None,
+    log_format: str = "text",
 ) -> ProcessSpec:
     """Rasa from the repository root, so it finds the `nlu.components` package of the pipeline.
 
@@ -77,7 +85,7 @@ def rasa_spec(
         name="rasa",
         # `nlu.launch` is `rasa` plus a measured fix (action responses checked against a compiled schema).
         argv=[str(RASA_VENV / "bin" / "python"), "-m", "nlu.launch", "run", "--enable-api", "--model", str(MODEL_DIR),
-              "--endpoints", endpoints, "--port", str(port), "--interface", "127.0.0.1"],
+              "--endpoints", endpoints, "--port", str(port), "--interface", "127.0.0.1", *_logging_args(log_format)],
         health_url=f"http://127.0.0.1:{port}/status",
         env=env,
     )
@@ -89,7 +97,8 @@ def new_actions_token() -> str:
 
 
 def actions_spec(
-    port: int, api_url: str, *, api_timeout_s: float | None = None, actions_token: str | None = None
+    port: int, api_url: str, *, api_timeout_s: float | None = None, actions_token: str | None = None,
+    log_format: str = "text",
 ) -> ProcessSpec:
     """The action server; `actions_token` must be the app's (`None` leaves what the environment has)."""
     env = {"ASSISTANT_API_URL": api_url}
@@ -99,7 +108,8 @@ def actions_spec(
         env["ASSISTANT_API_TIMEOUT_S"] = str(api_timeout_s)
     return ProcessSpec(
         name="actions",
-        argv=[str(RASA_VENV / "bin" / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+        argv=[str(RASA_VENV / "bin" / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port),
+              *_logging_args(log_format)],
         health_url=f"http://127.0.0.1:{port}/health",
         env=env,
     )
@@ -117,7 +127,7 @@ def app_spec(port: int, env: Mapping[str, str]) -> ProcessSpec:
 def system_specs(
     *, app_port: int, rasa_port: int, action_port: int, tracker_db_url: str,
     app_env: Mapping[str, str] | None = None, rasa_workers: int = 1, redis_host: str | None = None,
-    actions_token: str | None = None,
+    actions_token: str | None = None, log_format: str = "text",
 ) -> list[ProcessSpec]:
     """The three processes wired to each other on loopback, in start order.
 
@@ -126,9 +136,9 @@ def system_specs(
     app_url = f"http://127.0.0.1:{app_port}"
     token = actions_token or new_actions_token()
     return [
-        actions_spec(action_port, app_url, actions_token=token),
+        actions_spec(action_port, app_url, actions_token=token, log_format=log_format),
         rasa_spec(rasa_port, action_port, tracker_db_url=tracker_db_url, workers=rasa_workers,
-                  redis_host=redis_host),
+                  redis_host=redis_host, log_format=log_format),
         app_spec(app_port, {
             "ASSISTANT_RASA_URL": f"http://127.0.0.1:{rasa_port}",
             "ASSISTANT_ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}",

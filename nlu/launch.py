@@ -1,5 +1,8 @@
 """Start Rasa (`python -m nlu.launch run ...`, same arguments as `rasa`) with one measured fix.
 
+It also keeps a `--logging-config-file` in charge: Rasa applies the file and then installs its own
+coloured text handler over it, which would turn the JSON lines a log collector expects back into text.
+
 Rasa 3.6 checks every action server response with `jsonschema.validate(response, schema)`, which first
 validates the constant response *schema* against the JSON Schema 2020-12 meta-schema. Profiling a search
 turn showed that meta-schema check alone was about a third of the Rasa process's CPU time. Here the
@@ -51,8 +54,22 @@ def install_compiled_response_validation() -> bool:
     return True
 
 
+def keep_configured_logging(argv: list[str]) -> bool:
+    """When `argv` names a logging config file, stop Rasa from replacing its handlers; True if it did."""
+    if not any(arg == "--logging-config-file" or arg.startswith("--logging-config-file=") for arg in argv):
+        return False
+    import rasa.utils.io
+
+    def _keep(loglevel: str | None) -> None:
+        logging.getLogger().setLevel(loglevel or logging.INFO)
+
+    rasa.utils.io.configure_colored_logging = _keep  # type: ignore[assignment]
+    return True
+
+
 def main() -> None:
     install_compiled_response_validation()
+    keep_configured_logging(sys.argv[1:])
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *sys.argv[1:]]

@@ -38,3 +38,13 @@ def test_a_lone_action_server_inherits_the_environment_unless_given_a_token() ->
     assert TOKEN_ENV not in processes.actions_spec(5155, "http://127.0.0.1:8100").env
     given = processes.actions_spec(5155, "http://127.0.0.1:8100", actions_token="t" * 40)
     assert given.env[TOKEN_ENV] == "t" * 40
+
+
+def test_rasa_and_the_action_server_log_json_when_the_app_does() -> None:
+    json_specs = processes.system_specs(app_port=8100, rasa_port=5105, action_port=5155,
+                                        tracker_db_url="sqlite:///trackers.db", log_format="json")
+    for spec in json_specs:
+        if spec.name in ("rasa", "actions"):
+            flag = spec.argv.index("--logging-config-file")
+            assert (processes.PROJECT_ROOT / spec.argv[flag + 1]).is_file()
+    assert all("--logging-config-file" not in spec.argv for spec in _specs().values())

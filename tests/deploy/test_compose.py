@@ -159,3 +159,13 @@ def test_app_uses_postgres_redis_and_json_logs() -> None:
     values = {k.removeprefix("ASSISTANT_").lower(): (from_env if "${" in v else v)
               for k, v in env.items() if k.startswith("ASSISTANT_")}
     assert Settings(**values).environment == "production"
+
+
+def test_rasa_and_actions_log_json_with_a_config_the_image_holds() -> None:
+    dockerfile = (ROOT / "docker" / "rasa.Dockerfile").read_text(encoding="utf-8")
+    for name in ("rasa", "actions"):
+        command = SERVICES[name]["command"]
+        config = command[command.index("--logging-config-file") + 1]
+        assert (ROOT / config).is_file() and config.startswith("nlu/"), name
+    # The config names the app's formatter, so the image must hold that module too.
+    assert "assistant/logging_setup.py" in dockerfile
