@@ -18,6 +18,12 @@ from channels.zalo_tokens import ZaloTokens
 
 
 def telegram_enabled(settings: Settings) -> bool:
+    """The bot token is enough to send: a center without a public HTTPS address answers by long polling
+    (`assistant telegram poll`) and still needs clerk replies and dossier notices sent from the app."""
+    return bool(settings.telegram_bot_token)
+
+
+def telegram_webhook_enabled(settings: Settings) -> bool:
     """Both the token and the webhook secret: a webhook without its secret would accept forgeries."""
     return bool(settings.telegram_bot_token and settings.telegram_secret_token)
 
@@ -55,7 +61,8 @@ def build_zalo(settings: Settings, factory: sessionmaker[Session], http: httpx.A
 
 def build_channels(settings: Settings, factory: sessionmaker[Session], http: httpx.AsyncClient,
                    policy: RetryPolicy | None = None) -> ChannelServices:
-    """Only the configured channels are built; the others' webhooks answer 404."""
+    """Only the configured channels are built; the others' webhooks answer 404 (Telegram's also without a
+    webhook secret, though its sender is built from the token alone)."""
     policy = policy or RetryPolicy()
     store = DeliveryStore(factory)
     services = ChannelServices(settings=settings, store=store)

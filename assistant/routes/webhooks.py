@@ -23,7 +23,7 @@ from assistant.rasa_client import BotMessage
 from assistant.rate_limit import RateLimiter
 from channels import zalo_signature
 from channels.deliveries import Job
-from channels.services import ChannelServices
+from channels.services import ChannelServices, telegram_webhook_enabled
 from channels.telegram import TelegramChannel
 from channels.zalo import ZaloChannel, parse_event
 
@@ -106,8 +106,8 @@ async def telegram_webhook(
     secret: Annotated[str | None, Header(alias="X-Telegram-Bot-Api-Secret-Token")] = None,
 ) -> JSONResponse:
     telegram: TelegramChannel | None = channels.telegram
-    if telegram is None:
-        raise HTTPException(404, "Telegram channel is not configured")
+    if telegram is None or not telegram_webhook_enabled(channels.settings):
+        raise HTTPException(404, "Telegram webhook is not configured")
     await refuse_flooding_address(request, limiter, channels.settings)
     if not secret:
         raise HTTPException(401, "missing secret token")

@@ -155,3 +155,21 @@ def test_a_refused_telegram_send_is_reported(env: Env) -> None:
 def test_an_unconfigured_channel_is_reported(env: Env) -> None:
     with pytest.raises(ChannelUnavailable):
         env.send("zalo:42", "zalo", "Chào anh")
+
+
+def test_a_polling_bot_without_webhook_secret_still_gets_clerk_replies(db_url: str, tmp_path: Path) -> None:
+    """A center without a public HTTPS address runs `assistant telegram poll`: only the token is set."""
+    api = FakeTelegramApi(TOKEN)
+    with LocalServer(api.app) as api_server:
+        settings = Settings(database_url=db_url, index_dir=tmp_path / "index", rasa_url="http://127.0.0.1:9",
+                            telegram_bot_token=TOKEN, telegram_api_base=f"{api_server.url}/bot{{token}}")
+        app = create_app(settings, search=SearchService(settings, sessionmaker()))
+        with TestClient(app) as client:
+            time.sleep(0.5)  # let the replay's first database round finish (see `env`)
+            refused = client.post("/webhooks/telegram", json={"update_id": 1},
+                                  headers={"X-Telegram-Bot-Api-Secret-Token": ""})
+            assert refused.status_code == 404  # no secret: the webhook must not exist
+            outbox: ConversationOutbox = app.state.outbox
+            client.portal.call(outbox.send, f"telegram:{CHAT_ID}", "telegram", "Cán bộ xã trả lời anh đây.")
+    [call] = api.calls_to("sendMessage")
+    assert call.params["chat_id"] == str(CHAT_ID) and call.params["text"] == "Cán bộ xã trả lời anh đây."
