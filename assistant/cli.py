@@ -163,6 +163,10 @@ def _kb_import(args: argparse.Namespace, settings: Settings) -> int:
     report = import_portal_file(factory, args.file)
     for rejected in report.rejected:
         sys.stderr.write(f"rejected line {rejected.line} (code {rejected.code}): {rejected.reason}\n")
+    for code, fields in report.kept_staff_edits.items():
+        sys.stderr.write(f"kept staff edits of {code}: {', '.join(fields)}\n")
+    if report.kept_staff_edits:
+        sys.stderr.write(f"{len(report.kept_staff_edits)} procedures kept staff edits\n")
     summary = report.as_dict()
     summary["rejected"] = len(report.rejected)
     sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")

@@ -21,6 +21,10 @@ from knowledge.models import Procedure, ProcedureAlias, ProcedureRevision, utcno
 from knowledge.schemas import ProcedureBase, ProcedureData, ProcedurePublic
 
 CONTENT_FIELDS = tuple(ProcedureBase.model_fields)
+# Every revision an import writes has a reason starting with this; it marks where staff edits start counting.
+IMPORT_REASON = "import:"
+# Flag put on a field whose staff value was kept although the portal published a different one.
+KEPT_FLAG = "portal published a new value; the staff edit was kept"
 
 
 class ImportOutcome(StrEnum):
@@ -36,6 +40,8 @@ class ProcedureChange:
     code: str
     outcome: ImportOutcome
     changed_fields: tuple[str, ...] = ()
+    # Fields an import left at the staff value (see `upsert_imported`).
+    kept_fields: tuple[str, ...] = ()
 
 
 def content_hash(data: ProcedureData) -> str:
@@ -83,7 +89,13 @@ def to_public(row: Procedure) -> ProcedurePublic:
 
 
 def upsert_imported(session: Session, *, data: ProcedureData, author: str = "importer") -> ProcedureChange:
-    """Create or update a procedure from an imported record; unchanged records write nothing."""
+    """Create or update a procedure from an imported record; unchanged records write nothing.
+
+    A newer record does not overwrite what staff corrected since the last import (a clerk knows the local fee
+    or filing place better than the portal): those fields keep the staff value, the others take the portal's.
+    Where the portal also changed a kept field, the field is flagged so a clerk decides in the console.
+    `source_hash` stays the hash of the imported record, so re-importing the same file changes nothing.
+    """
     digest = content_hash(data)
     row = find_procedure(session, code=data.code)
     if row is None:
@@ -91,17 +103,37 @@ def upsert_imported(session: Session, *, data: ProcedureData, author: str = "imp
         _apply(row, data)
         session.add(row)
         session.flush()
-        _record_revision(session, row, author=author, reason="import: created", changed=list(CONTENT_FIELDS))
+        _record_revision(session, row, author=author, reason=f"{IMPORT_REASON} created",
+                         changed=list(CONTENT_FIELDS))
         return ProcedureChange(data.code, ImportOutcome.CREATED, CONTENT_FIELDS)
     if row.source_hash == digest:
         return ProcedureChange(data.code, ImportOutcome.UNCHANGED)
-    changed = _changed_fields(row.content, data.model_dump(mode="json", include=set(CONTENT_FIELDS)))
+    portal = data.model_dump(mode="json", include=set(CONTENT_FIELDS))
+    staff_fields, previous_portal = _staff_edits_since_import(session, row, importer=author)
+    current = dict(row.content)
+    kept = [name for name in CONTENT_FIELDS if name in staff_fields
+            and current.get(name) != previous_portal.get(name) and current.get(name) != portal.get(name)]
+    conflicts = {name for name in kept if portal.get(name) != previous_portal.get(name)}
+    old_flags = dict(row.review_flags)
+    merged = {**portal, **{name: current.get(name) for name in kept}}
+    changed = _changed_fields(current, merged)
     _apply(row, data)
+    row.content = merged
+    row.name, row.field, row.levels = merged["name"], merged["field"], list(merged["levels"])
+    row.ministry = merged["ministry"]
+    # The importer's doubts about a kept field concern the portal's text, not the value staff chose; an
+    # unresolved conflict flag stays until a clerk edits the field.
+    flags = {k: v for k, v in row.review_flags.items() if k not in kept}
+    flags.update({name: old_flags[name] for name in kept if name in old_flags})
+    flags.update({name: KEPT_FLAG for name in conflicts})
+    row.review_flags = flags
     row.source_hash = digest
     row.updated_at = utcnow()
     session.flush()
-    _record_revision(session, row, author=author, reason="import: newer source record", changed=changed)
-    return ProcedureChange(data.code, ImportOutcome.UPDATED, tuple(changed))
+    reason = f"{IMPORT_REASON} newer source record" + (", staff edits kept" if kept else "")
+    _record_revision(session, row, author=author, reason=reason, changed=changed,
+                     portal_values={name: portal.get(name) for name in kept})
+    return ProcedureChange(data.code, ImportOutcome.UPDATED, tuple(changed), tuple(kept))
 
 
 def update_procedure(
@@ -178,7 +210,41 @@ def _changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return [name for name in CONTENT_FIELDS if old.get(name) != new.get(name)]
 
 
-def _record_revision(session: Session, row: Procedure, *, author: str, reason: str, changed: list[str]) -> None:
+def _staff_edits_since_import(
+    session: Session, row: Procedure, *, importer: str
+) -> tuple[set[str], dict[str, Any]]:
+    """Fields staff own since the latest import, and the portal's value of every field at that import.
+
+    Staff own what they changed after the latest import revision (edits, bulk imports and restores alike)
+    plus what that import itself kept for them, so a kept edit survives every later import. The portal's
+    value is the import snapshot's content, except for kept fields, whose portal value the import recorded
+    separately. Without any import revision there is no portal baseline and every field counts as changed.
+    """
+    last_import = session.scalar(
+        select(func.max(ProcedureRevision.number)).where(
+            ProcedureRevision.procedure_id == row.id, ProcedureRevision.reason.startswith(IMPORT_REASON))
+    ) or 0
+    revisions = session.scalars(
+        select(ProcedureRevision)
+        .where(ProcedureRevision.procedure_id == row.id, ProcedureRevision.number >= last_import)
+        .order_by(ProcedureRevision.number)
+    ).all()
+    owned: set[str] = set()
+    portal: dict[str, Any] = {}
+    for revision in revisions:
+        if revision.number == last_import:
+            kept = revision.snapshot.get("portal_values", {})
+            owned.update(kept)
+            portal = {**revision.snapshot.get("content", {}), **kept}
+        elif revision.author != importer:
+            owned.update(name for name in revision.changed_fields if name in CONTENT_FIELDS)
+    return owned, portal
+
+
+def _record_revision(
+    session: Session, row: Procedure, *, author: str, reason: str, changed: list[str],
+    portal_values: dict[str, Any] | None = None,
+) -> None:
     number = (session.scalar(
         select(func.max(ProcedureRevision.number)).where(ProcedureRevision.procedure_id == row.id)
     ) or 0) + 1
@@ -188,6 +254,9 @@ def _record_revision(session: Session, row: Procedure, *, author: str, reason: s
         "aliases": [alias.text for alias in row.aliases],
         "version": row.version,
     }
+    if portal_values:
+        # What the portal said for fields kept at the staff value: the next import compares against it.
+        snapshot["portal_values"] = portal_values
     session.add(ProcedureRevision(
         procedure_id=row.id, number=number, author=author, reason=reason,
         changed_fields=list(changed), snapshot=snapshot,

@@ -37,8 +37,12 @@ class ImportReport:
     unchanged: int = 0
     rejected: list[RejectedRecord] = field(default_factory=list)
     flagged: int = 0
+    # Code -> fields left at the staff value, so the operator sees which corrections the import respected.
+    kept_staff_edits: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def count(self, change: ProcedureChange) -> None:
+        if change.kept_fields:
+            self.kept_staff_edits[change.code] = change.kept_fields
         if change.outcome is ImportOutcome.CREATED:
             self.created += 1
         elif change.outcome is ImportOutcome.UPDATED:
@@ -52,6 +56,7 @@ class ImportReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "needs_review": self.flagged,
+            "kept_staff_edits": len(self.kept_staff_edits),
             "rejected": [r.__dict__ for r in self.rejected],
         }
 

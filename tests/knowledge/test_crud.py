@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.db import session_scope
 from knowledge import crud
 from knowledge.errors import ProcedureNotFound, RevisionNotFound, StaleEdit
-from knowledge.schemas import ProcedureBase
+from knowledge.schemas import ProcedureBase, RequiredDocument, SubmissionChannel
 from tests.factories import procedure_data
 
 
@@ -124,3 +124,92 @@ def test_code_of_a_procedure_cannot_be_changed_by_an_edit(session_factory: sessi
         content = ProcedureBase.model_validate({**procedure_data().model_dump(), "code": "1.000001"})
         with pytest.raises(ValueError, match="codes are fixed"):
             crud.update_procedure(session, code="1.001193", content=content, author="c", expected_version=1)
+
+
+def _channels_with_fee(fee: int) -> list[SubmissionChannel]:
+    return [channel.model_copy(update={"fee_vnd": fee, "fee_text": f"{fee} đồng", "free": False})
+            for channel in procedure_data().channels]
+
+
+def _staff_sets_fee(session: Session, fee: int) -> None:
+    row = crud.get_procedure(session, code="1.001193")
+    content = crud.procedure_content(row).model_copy(update={"channels": _channels_with_fee(fee)})
+    crud.update_procedure(session, code="1.001193", content=content, author="clerk", expected_version=row.version)
+
+
+NEWER_DOCUMENTS = [RequiredDocument(name="Tờ khai đăng ký khai sinh (mẫu mới)", original_count=1)]
+
+
+def test_newer_import_keeps_the_staff_fee_flags_it_and_updates_the_rest(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_scope(session_factory) as session:
+        crud.upsert_imported(session, data=procedure_data())
+        _staff_sets_fee(session, 8000)
+    newer = procedure_data(channels=_channels_with_fee(10000), documents=NEWER_DOCUMENTS)
+    with session_scope(session_factory) as session:
+        change = crud.upsert_imported(session, data=newer)
+    with session_scope(session_factory) as session:
+        row = crud.get_procedure(session, code="1.001193")
+        assert change.outcome is crud.ImportOutcome.UPDATED
+        assert change.changed_fields == ("documents",)
+        assert change.kept_fields == ("channels",)
+        assert [c["fee_vnd"] for c in row.content["channels"]] == [8000, 8000]
+        assert row.content["documents"] == [d.model_dump(mode="json") for d in NEWER_DOCUMENTS]
+        assert row.review_flags == {"channels": crud.KEPT_FLAG}
+        revision = row.revisions[-1]
+        assert (revision.number, revision.author) == (3, "importer")
+        assert revision.reason == "import: newer source record, staff edits kept"
+        assert revision.changed_fields == ["documents"]
+    with session_scope(session_factory) as session:
+        again = crud.upsert_imported(session, data=newer)
+        row = crud.get_procedure(session, code="1.001193")
+        assert again.outcome is crud.ImportOutcome.UNCHANGED
+        assert [r.number for r in row.revisions] == [1, 2, 3]
+        assert row.review_flags == {"channels": crud.KEPT_FLAG}
+
+
+def test_kept_staff_edit_survives_later_imports_that_leave_the_field_alone(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_scope(session_factory) as session:
+        crud.upsert_imported(session, data=procedure_data())
+        _staff_sets_fee(session, 8000)
+        first = crud.upsert_imported(session, data=procedure_data(documents=NEWER_DOCUMENTS))
+        second = crud.upsert_imported(session, data=procedure_data(documents=NEWER_DOCUMENTS, result="Trích lục"))
+        row = crud.get_procedure(session, code="1.001193")
+        assert (first.kept_fields, second.kept_fields) == (("channels",), ("channels",))
+        assert second.changed_fields == ("result",)
+        assert [c["fee_vnd"] for c in row.content["channels"]] == [8000, 8000]
+        # The portal's fee never changed, so there is nothing for a clerk to decide.
+        assert row.review_flags == {}
+        # A portal fee published only now is still a conflict with the kept edit.
+        third = crud.upsert_imported(session, data=procedure_data(
+            documents=NEWER_DOCUMENTS, result="Trích lục", channels=_channels_with_fee(10000)))
+        assert third.kept_fields == ("channels",) and third.changed_fields == ()
+        assert crud.get_procedure(session, code="1.001193").review_flags == {"channels": crud.KEPT_FLAG}
+
+
+def test_newer_import_without_staff_edits_overwrites_as_before(session_factory: sessionmaker[Session]) -> None:
+    with session_scope(session_factory) as session:
+        crud.upsert_imported(session, data=procedure_data())
+        crud.add_aliases(session, code="1.001193", texts=["làm giấy khai sinh"], author="clerk")
+        change = crud.upsert_imported(session, data=procedure_data(channels=_channels_with_fee(10000)))
+        row = crud.get_procedure(session, code="1.001193")
+        assert (change.changed_fields, change.kept_fields) == (("channels",), ())
+        assert [c["fee_vnd"] for c in row.content["channels"]] == [10000, 10000]
+        assert row.review_flags == {"channels": "time unit missing"}
+        assert row.revisions[-1].reason == "import: newer source record"
+
+
+def test_staff_edit_undone_by_a_restore_of_the_import_lets_the_portal_value_in(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_scope(session_factory) as session:
+        crud.upsert_imported(session, data=procedure_data())
+        _staff_sets_fee(session, 8000)
+        crud.restore_revision(session, code="1.001193", number=1, author="publisher")
+        change = crud.upsert_imported(session, data=procedure_data(channels=_channels_with_fee(10000)))
+        row = crud.get_procedure(session, code="1.001193")
+        assert (change.changed_fields, change.kept_fields) == (("channels",), ())
+        assert [c["fee_vnd"] for c in row.content["channels"]] == [10000, 10000]

@@ -3,8 +3,10 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.db import session_scope
 from knowledge import crud
 from knowledge.admin.drafts import get_draft
+from knowledge.schemas import ProcedureData
 from tests.knowledge.admin.conftest import StaffLogin
 from tests.knowledge.admin.forms import form_fields
 
@@ -164,3 +166,38 @@ def test_editor_cannot_restore(admin_client: TestClient, staff_login: StaffLogin
     user = staff_login(admin_client, role="editor")
     response = admin_client.post(f"{EDIT_URL}/restore/1", data={"csrf_token": user.csrf_token})
     assert response.status_code == 403
+
+
+def _portal_record(session: Session, **changes: object) -> ProcedureData:
+    """A newer portal record of `CODE`: the last imported content with `changes`."""
+    row = crud.get_procedure(session, code=CODE)
+    imported = next(r for r in reversed(row.revisions) if r.reason.startswith(crud.IMPORT_REASON))
+    return ProcedureData.model_validate({**imported.snapshot["content"], "raw": row.raw, **changes})
+
+
+def _with_fee(content: dict[str, object], fee: int) -> list[dict[str, object]]:
+    channels = content["channels"]
+    assert isinstance(channels, list)
+    return [{**channel, "fee_vnd": fee, "fee_text": f"{fee} đồng"} for channel in channels]
+
+
+def test_a_console_restore_is_a_staff_edit_the_next_import_keeps(
+        admin_client: TestClient, staff_login: StaffLogin, session_factory: sessionmaker[Session]) -> None:
+    with session_scope(session_factory) as session:
+        content = crud.get_procedure(session, code=CODE).content
+        crud.upsert_imported(session, data=_portal_record(session, channels=_with_fee(content, 9000)))
+    staff_login(admin_client, role="publisher")
+    history = admin_client.get(f"{EDIT_URL}/history")
+    response = admin_client.post(f"{EDIT_URL}/restore/1", data=form_fields(history.text.split('id="rev-1"')[1]),
+                                 follow_redirects=False)
+    assert response.status_code == 303
+    with session_scope(session_factory) as session:
+        change = crud.upsert_imported(session, data=_portal_record(session, result="Bản sao trích lục (mới)"))
+    with session_scope(session_factory) as session:
+        row = crud.get_procedure(session, code=CODE)
+        assert (change.changed_fields, change.kept_fields) == (("result",), ("channels",))
+        assert {channel["fee_vnd"] for channel in row.content["channels"]} == {8000}
+        assert row.content["result"] == "Bản sao trích lục (mới)"
+        assert "channels" not in row.review_flags
+        assert [r.reason for r in row.revisions][-2:] == ["restore revision 1",
+                                                          "import: newer source record, staff edits kept"]
