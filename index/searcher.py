@@ -166,6 +166,7 @@ class HybridSearcher:
         self.dense_weight = dense_weight
         self.calibration = calibration or Calibration()
         self._write_lock = threading.Lock()
+        self._unloadable_version: str | None = None
         self._snapshot = Snapshot.build(stored, version=version)
 
     @property
@@ -355,8 +356,12 @@ class HybridSearcher:
         try:
             new = self._load_live(self.store)
         except _READ_ERRORS as exc:
-            logger.warning("index: could not load version %s from %s (%s); still serving %s", current,
-                           self.store.root, exc, base.version)
+            # Tried again every round (a writer mid-swap is gone by the next one), but said once per version:
+            # a replica started with another encoder would otherwise repeat the same warning all day.
+            log = logger.debug if current == self._unloadable_version else logger.warning
+            self._unloadable_version = current
+            log("index: could not load version %s from %s (%s); still serving %s", current, self.store.root, exc,
+                base.version)
             return False
         if new is None:
             return False

@@ -85,6 +85,12 @@ def test_an_unreadable_new_version_is_logged_and_the_old_snapshot_keeps_serving(
     assert searcher.snapshot is before
     assert "v-cleaned-up-meanwhile" in caplog.text and str(index_dir) in caplog.text
     assert _top(searcher, "đăng ký kết hôn") == "1.000894"
+    caplog.clear()
+    assert not searcher.refresh_from_store()  # tried again, but the same version is not warned about again
+    assert caplog.text == ""
+    (index_dir / CURRENT_FILE).write_text("v-another-broken-one", encoding="utf-8")
+    assert not searcher.refresh_from_store()
+    assert "v-another-broken-one" in caplog.text
 
 
 def test_a_search_in_flight_keeps_its_snapshot_across_a_refresh(index_dir: Path,
