@@ -11,6 +11,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# The unanswered-webhook lease must cover this many Rasa timeouts: one Rasa call may take four (waiting for a
+# connection, connecting, sending, reading each get the full timeout), and the transcript writes around it more.
+RASA_CALLS_PER_LEASE = 6
+
 EncoderBackend = Literal["e5-bundled", "sentence-transformers", "hashing"]
 
 
@@ -80,6 +84,9 @@ class Settings(BaseSettings):
     channel_replay_base_delay_s: float = Field(default=2.0, ge=0)
     channel_replay_max_delay_s: float = Field(default=900.0, ge=0)
     channel_replay_max_attempts: int = Field(default=12, ge=1, le=1000)
+    # A webhook acknowledged but still unanswered after this many seconds (its process stopped mid-turn) is
+    # answered again by the replay task. A live turn renews it while it runs; it must outlast a Rasa call.
+    channel_unanswered_after_s: float = Field(default=120.0, gt=0)
     # SQLite only: how long a write waits for another writer (e.g. `assistant kb import`) before failing.
     sqlite_busy_timeout_s: float = Field(default=10.0, gt=0, le=600)
 
@@ -132,6 +139,18 @@ class Settings(BaseSettings):
             raise ValueError(problem)
         if self.dossier_source == "http" and not self.dossier_http_url.startswith(("http://", "https://")):
             raise ValueError("ASSISTANT_DOSSIER_SOURCE=http needs ASSISTANT_DOSSIER_HTTP_URL (http:// or https://).")
+        return self
+
+    @model_validator(mode="after")
+    def _unanswered_lease_outlasts_a_rasa_call(self) -> Settings:
+        """A turn still waiting for Rasa when its lease ran out would be answered a second time."""
+        floor = RASA_CALLS_PER_LEASE * self.rasa_timeout_s
+        if self.channel_unanswered_after_s < floor:
+            raise ValueError(
+                f"ASSISTANT_CHANNEL_UNANSWERED_AFTER_S={self.channel_unanswered_after_s:g} is too short for "
+                f"ASSISTANT_RASA_TIMEOUT_S={self.rasa_timeout_s:g}: set it to at least {floor:g} "
+                f"({RASA_CALLS_PER_LEASE} times the Rasa timeout), or a message still being answered would be "
+                "answered twice.")
         return self
 
     @property

@@ -14,6 +14,7 @@ from assistant import action_auth, db_errors, metrics, openapi_errors
 from assistant.body_limit import BodyLimitMiddleware
 from assistant.config import Settings, get_settings
 from assistant.db import create_db_engine, create_session_factory
+from assistant.deps import get_chat_service
 from assistant.rate_limit import create_rate_limiter
 from assistant.routes import chat, health, procedures, webhooks
 from assistant.routes import communes as communes_route
@@ -52,7 +53,8 @@ def create_app(settings: Settings | None = None, *, search: SearchService | None
                                           search=service, http=http, rate_limiter=rate_limiter)
             app.state.channels = build_channels(settings, factory, http)
             app.state.outbox = app.state.services.outbox = ConversationOutbox(factory, app.state.channels)
-            replay = start_replay(app.state.channels, factory, settings)
+            # The replay task also answers webhooks a stopped process acknowledged but never answered.
+            replay = start_replay(app.state.channels, factory, settings, get_chat_service(app.state.services))
             dossier_notices = start_delivery(factory, app.state.outbox)
             index_follow = start_following(service, settings.index_follow_interval_s)
             action_auth.warn_at_start(settings)

@@ -2,6 +2,8 @@
 
 A delivery row is written before a webhook is acted on: the unique (channel, message_id) pair makes a
 redelivered webhook a no-op, and its status keeps a reply that could not be delivered instead of losing it.
+While a row is `received` it also keeps the inbound message (`pending`), so a turn cut off by a stopped
+process can be answered again (`channels.recovery`); the citizen's words are dropped once the row is final.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from knowledge.models import Base, utcnow
@@ -18,6 +20,7 @@ DELIVERY_RECEIVED = "received"  # claimed, being answered
 DELIVERY_SENT = "sent"
 DELIVERY_FAILED = "failed"  # every attempt failed; the replies are kept in the row
 DELIVERY_IGNORED = "ignored"  # nothing to send (e.g. an unfollow event)
+DELIVERY_ABANDONED = "abandoned"  # given up (replay bound reached, or unanswerable); kept for an operator
 
 
 class ChannelDelivery(Base):
@@ -35,6 +38,9 @@ class ChannelDelivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     replies: Mapped[list[Any]] = mapped_column(default=list)
+    # What answering needs again while `received` (see `channels.deliveries.pending_of`); NULL once final.
+    # none_as_null: clearing it must leave SQL NULL, not the JSON text "null".
+    pending: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -23,19 +23,20 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.background import PeriodicTask
+from assistant.chat_service import ChatService
 from assistant.config import Settings
 from assistant.db import session_scope
-from assistant.rasa_client import BotMessage, Button
+from assistant.rasa_client import BotMessage
 from channels.base import ChannelSender
-from channels.deliveries import replies_as_json
-from channels.models import DELIVERY_FAILED, DELIVERY_SENT, ChannelDelivery
+from channels.deliveries import replies_as_json, replies_from_json
+from channels.models import DELIVERY_ABANDONED, DELIVERY_FAILED, DELIVERY_SENT, ChannelDelivery
+from channels.recovery import UnansweredRecovery, answering_channels
 from channels.retry import RetryPolicy, send_all
 from knowledge.models import utcnow
 
 logger = logging.getLogger(__name__)
 
 DELIVERY_REPLAYING = "replaying"  # claimed by one replica's replay round
-DELIVERY_ABANDONED = "abandoned"  # every replay failed too; kept for an operator, never sent again
 ONE_TRY = RetryPolicy(attempts=1)
 
 
@@ -86,21 +87,6 @@ class _Claimed:
 def _aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; every stored time is UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def replies_from_json(items: list[Any]) -> list[BotMessage]:
-    """The stored form of `replies_as_json` back into bot messages; malformed entries are skipped."""
-    out: list[BotMessage] = []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        buttons = tuple(Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
-                        for b in item.get("buttons") or [] if isinstance(b, dict) and b.get("payload"))
-        message = BotMessage(text=str(item.get("text") or ""), buttons=buttons,
-                             image=str(item["image"]) if item.get("image") else None)
-        if message.text or message.buttons or message.image:
-            out.append(message)
-    return out
 
 
 def recipient_of(channel: str, conversation_id: str) -> str:
@@ -224,13 +210,30 @@ def channel_senders(channels: Any) -> dict[str, ChannelSender]:
     return senders
 
 
-def start_replay(channels: Any, factory: sessionmaker[Session], settings: Settings) -> PeriodicTask | None:
-    """Start the background replay for the configured channels (None when no channel is on)."""
+def start_replay(channels: Any, factory: sessionmaker[Session], settings: Settings,
+                 chat: ChatService | None = None) -> PeriodicTask | None:
+    """Start the background replay for the configured channels (None when no channel is on).
+
+    With `chat`, each round first answers the messages a stopped process left unanswered (`channels.recovery`):
+    one task, so a replica runs one round of both at a time and shuts both down the same way.
+    """
     senders = channel_senders(channels)
     if not senders:
         return None
     replayer = DeliveryReplayer(factory, senders, ReplayPolicy.from_settings(settings))
-    return PeriodicTask("channel-replay", replayer.replay_due, replayer.policy.interval_s).start()
+    if chat is None:
+        return PeriodicTask("channel-replay", replayer.replay_due, replayer.policy.interval_s).start()
+    recovery = UnansweredRecovery(factory, answering_channels(channels), chat,
+                                  lease_s=settings.channel_unanswered_after_s)
+
+    async def round_() -> None:
+        try:
+            await recovery.recover_due()
+        except Exception:  # e.g. the database is down: the replay below reports that too, and the next round retries
+            logger.exception("recovery round failed; trying again next round")
+        await replayer.replay_due()
+
+    return PeriodicTask("channel-replay", round_, replayer.policy.interval_s).start()
 
 
 async def stop_replay(task: PeriodicTask | None) -> None:

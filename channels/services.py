@@ -64,7 +64,7 @@ def build_channels(settings: Settings, factory: sessionmaker[Session], http: htt
     """Only the configured channels are built; the others' webhooks answer 404 (Telegram's also without a
     webhook secret, though its sender is built from the token alone)."""
     policy = policy or RetryPolicy()
-    store = DeliveryStore(factory)
+    store = DeliveryStore(factory, lease_s=settings.channel_unanswered_after_s)
     services = ChannelServices(settings=settings, store=store)
     if telegram_enabled(settings):
         services.telegram, services._closers = build_telegram(settings, factory, store, policy)

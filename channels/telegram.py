@@ -8,6 +8,7 @@ so the citizen's client stops its spinner.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import warnings
@@ -126,10 +127,15 @@ class TelegramChannel:
 
     async def accept(self, inbound: TelegramInbound) -> Job | None:
         """Remember the update; None when it was already received (a redelivery)."""
-        return await claim_job(self._store, inbound.message, inbound.chat_id, inbound.local_replies)
+        return await claim_job(self._store, inbound.message, inbound.chat_id, inbound.local_replies,
+                               inbound.callback_query_id)
 
     async def process(self, job: Job, chat: ChatService, callback_query_id: str | None = None) -> str:
-        """Acknowledge a button press, resolve its payload, answer; returns the delivery status."""
+        """Acknowledge a button press, resolve its payload, answer; returns the delivery status.
+
+        The press to acknowledge is the job's own unless given; a recovered job (`channels.recovery`) carries it.
+        """
+        callback_query_id = callback_query_id if callback_query_id is not None else job.callback_query_id
         if callback_query_id is not None:
             try:
                 await self.bot.answer_callback_query(callback_query_id)
@@ -139,12 +145,12 @@ class TelegramChannel:
             payload = await asyncio.to_thread(self._buttons.resolve, job.message.text)
             if payload is None:
                 expired = BotMessage(text=messages_vi.BUTTON_EXPIRED, buttons=example_buttons())
-                job = Job(job.delivery_id, job.message, job.recipient_id, (expired,))
+                job = dataclasses.replace(job, local_replies=(expired,))
             else:
                 message = IncomingMessage(channel=CHANNEL, sender_id=job.message.sender_id, text=payload,
                                           message_id=job.message.message_id, kind="button",
                                           timestamp=job.message.timestamp)
-                job = Job(job.delivery_id, message, job.recipient_id, None)
+                job = dataclasses.replace(job, message=message, local_replies=None)
         return await answer(job, chat=chat, sender=self, store=self._store, policy=self.policy)
 
     async def send(self, recipient_id: str, messages: list[BotMessage]) -> None:

@@ -53,7 +53,9 @@ async def poll(settings: Settings, *, max_updates: int | None = None, timeout_s:
     engine = create_db_engine(settings.database_url)
     upgrade_database(engine)
     factory = create_session_factory(engine)
-    channel, requests = build_telegram(settings, factory, DeliveryStore(factory), RetryPolicy())
+    channel, requests = build_telegram(settings, factory,
+                                       DeliveryStore(factory, lease_s=settings.channel_unanswered_after_s),
+                                       RetryPolicy())
     handled, offset, failures = 0, 0, 0
     try:
         async with httpx.AsyncClient() as http:

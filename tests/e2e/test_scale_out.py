@@ -114,6 +114,7 @@ def scaled(kb_settings: Settings, tracker_db: str, tmp_path_factory: pytest.Temp
                 "ASSISTANT_ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}",
                 "ASSISTANT_REDIS_URL": f"redis://{REDIS_HOST}:6379/{REDIS_DB_FOR_APPS}",
                 "ASSISTANT_RASA_TIMEOUT_S": "60",
+                "ASSISTANT_CHANNEL_UNANSWERED_AFTER_S": "360",
                 "ASSISTANT_LOG_FORMAT": "json",
                 processes.ACTIONS_TOKEN_ENV: token,
             }), f"app-{i}"))

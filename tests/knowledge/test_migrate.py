@@ -4,10 +4,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, MetaData, Table, insert, inspect, select
+from sqlalchemy import Connection, Engine, MetaData, Table, insert, inspect, select, text
 
 from assistant.config import Settings
 from assistant.db import create_db_engine, create_session_factory, session_scope
@@ -142,3 +143,32 @@ def _comparable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def test_the_history_has_one_head(engine: Engine) -> None:
     # Package branches off 0002 are merged by a merge revision; a second head means a branch was added after it.
     assert len(_heads(engine)) == 1, sorted(_heads(engine))
+
+
+def test_deliveries_from_before_0008_keep_nothing_to_answer_again_and_0008_downgrades_cleanly(db_url: str) -> None:
+    """A row left `received` by the release before 0008 has no kept message (NULL, not JSON null)."""
+    engine = create_db_engine(db_url)
+    try:
+        upgrade_database(engine, "0007_merge")
+        now = datetime.now(UTC)
+        row = {"channel": "telegram", "message_id": "41", "conversation_id": "telegram:77", "kind": "text",
+               "status": "received", "attempts": 0, "last_error": "", "replies": [], "created_at": now,
+               "updated_at": now}
+        with engine.begin() as connection:
+            connection.execute(insert(Table("channel_deliveries", MetaData(), autoload_with=connection)), [row])
+        upgrade_database(engine)
+        with create_session_factory(engine)() as session:
+            stored = session.scalar(select(ChannelDelivery))
+            assert stored is not None and (stored.status, stored.pending) == ("received", None)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM channel_deliveries WHERE pending IS NULL")
+                                      ).scalar() == 1
+        config = alembic_config(engine)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0007_merge")
+        assert "pending" not in {c["name"] for c in inspect(engine).get_columns("channel_deliveries")}
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT message_id FROM channel_deliveries")).scalars().all() == ["41"]
+    finally:
+        engine.dispose()
