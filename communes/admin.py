@@ -1,12 +1,16 @@
-"""Staff console area `/admin/service-centers`: list the directory and edit one center (any signed-in clerk).
+"""Staff console area `/admin/service-centers`: list the directory, add, edit and remove centers.
 
+Any signed-in clerk may add or edit a center, so a commune missing from the sample directory can put itself in;
+removing one is for publishers only, because citizens of that commune then get no center address at all.
 Opening hours are edited as lines such as "T2-T6 07:30-11:30" or "T7 07:30-11:30" (CN = Sunday); the same
 validation as the API (`ServiceCenterData`) applies, and errors are shown on the form, never half-saved.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -15,11 +19,17 @@ from pydantic import ValidationError
 
 from assistant.db import session_scope
 from assistant.deps import StateDep
+from assistant.routes.communes import MAX_ADDRESS_CHARS, ResolverDep
 from communes import directory
 from communes.errors import ServiceCenterNotFound
+from communes.resolver import AddressResolver, Province, Status
 from communes.schemas import CenterLevel, OpeningPeriod
-from knowledge.admin.auth import CsrfDep, EditorDep
+from communes.texts_vi import COMMUNE_CENTER_OF, PROVINCE_CENTER_OF
+from knowledge.admin import texts_vi as T
+from knowledge.admin.auth import CsrfDep, EditorDep, PublisherDep
 from knowledge.admin.templating import render
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["admin"])
 
@@ -58,10 +68,152 @@ def lines_to_hours(text: str) -> list[OpeningPeriod]:
 
 
 @router.get("/admin/service-centers")
-def list_page(request: Request, user: EditorDep, state: StateDep, province: str = "") -> Response:
+def list_page(request: Request, user: EditorDep, state: StateDep, province: str = "", deleted: str = "") -> Response:
     with session_scope(state.session_factory) as session:
         centers = [directory.to_public(r) for r in directory.list_centers(session, province_code=province or None)]
-    return render(request, "service_centers_list.html", {"centers": centers, "province": province})
+    return render(request, "service_centers_list.html",
+                  {"centers": centers, "province": province, "flashes": [("ok", T.CENTER_DELETED)] if deleted else []})
+
+
+class PlaceError(ValueError):
+    """The typed place does not name exactly one commune (or province); `choices` lists what it might be."""
+
+    def __init__(self, message: str, choices: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.choices = choices or []
+
+
+@dataclass(frozen=True)
+class Place:
+    """The commune (or, for a province center, only the province) a new center serves."""
+
+    province_code: str
+    province_name: str
+    commune_code: str | None = None
+    commune_name: str = ""
+
+
+def place_of(resolver: AddressResolver, text: str, level: CenterLevel) -> Place:
+    """Resolve the clerk's free-text place with the citizens' resolver, so old and new names both work.
+
+    Raises PlaceError with a Vietnamese message when the text names nothing, or several places.
+    """
+    query = " ".join(text.split())
+    if not query:
+        raise PlaceError(T.CENTER_PLACE_EMPTY)
+    resolution = resolver.resolve(query)
+    if level is CenterLevel.PROVINCE:
+        provinces: dict[str, Province] = {c.commune.province.code: c.commune.province for c in resolution.candidates}
+        province = resolution.province or (next(iter(provinces.values())) if len(provinces) == 1 else None)
+        if province is not None:
+            return Place(province.code, province.name)
+        if provinces:
+            raise PlaceError(T.CENTER_PLACE_AMBIGUOUS.format(query=query), [p.name for p in provinces.values()])
+        raise PlaceError(T.CENTER_PLACE_UNKNOWN.format(query=query))
+    if resolution.status is Status.RESOLVED:
+        commune = resolution.candidates[0].commune
+        return Place(commune.province.code, commune.province.name, commune.code, commune.name)
+    if resolution.status is Status.AMBIGUOUS:
+        choices = []
+        for candidate in resolution.candidates:
+            choice = f"{candidate.commune.name}, {candidate.commune.province.name}"
+            old = candidate.matched_old
+            if old is not None and old.name != candidate.commune.name:
+                choice += f" (trước: {old.full_name})"
+            choices.append(choice)
+        if resolution.truncated:
+            choices.append(T.CENTER_PLACE_MORE.format(count=resolution.truncated))
+        raise PlaceError(T.CENTER_PLACE_AMBIGUOUS.format(query=query), choices)
+    if resolution.reason == "no_commune" and resolution.province is not None:
+        raise PlaceError(T.CENTER_PLACE_NO_COMMUNE.format(query=query, province=resolution.province.name))
+    raise PlaceError(T.CENTER_PLACE_UNKNOWN.format(query=query))
+
+
+@dataclass
+class NewCenterForm:
+    """What the clerk typed on the new-center form, kept as typed so a refused form comes back filled in."""
+
+    place: str = ""
+    level: str = CenterLevel.COMMUNE.value
+    name: str = ""
+    address: str = ""
+    phone: str = ""
+    map_url: str = ""
+    hours: str = ""
+    receives_levels: list[str] = field(default_factory=lambda: [CenterLevel.COMMUNE.value])
+    accepts_codes: str = ""
+    refuses_codes: str = ""
+    sample_data: bool = False
+
+
+def _message(exc: ValueError | ValidationError) -> str:
+    return "; ".join(e["msg"] for e in exc.errors()) if isinstance(exc, ValidationError) else str(exc)
+
+
+def _new_form(request: Request, form: NewCenterForm, *, error: str = "", choices: list[str] | None = None,
+              existing_id: int | None = None, status_code: int = 200) -> Response:
+    return render(request, "service_center_new.html",
+                  {"form": form, "error": error, "choices": choices or [], "existing_id": existing_id},
+                  status_code=status_code)
+
+
+def _new_data(form: NewCenterForm, place: Place, level: CenterLevel) -> directory.ServiceCenterData:
+    """Validate the form like an edit; a blank name becomes the usual "Trung tâm Phục vụ hành chính công …"."""
+    default_name = (COMMUNE_CENTER_OF.format(commune=place.commune_name) if level is CenterLevel.COMMUNE
+                    else PROVINCE_CENTER_OF.format(province=place.province_name))
+    return directory.ServiceCenterData.model_validate({
+        "name": form.name.strip() or default_name, "level": level, "province_code": place.province_code,
+        "province_name": place.province_name, "commune_code": place.commune_code,
+        "commune_name": place.commune_name, "address": form.address.strip(), "phone": form.phone,
+        "map_url": form.map_url, "opening_hours": lines_to_hours(form.hours),
+        "receives_levels": [CenterLevel(v) for v in form.receives_levels],
+        "accepts_codes": [c for c in _CODES.split(form.accepts_codes) if c],
+        "refuses_codes": [c for c in _CODES.split(form.refuses_codes) if c], "sample_data": form.sample_data})
+
+
+@router.get("/admin/service-centers/new")
+def new_page(request: Request, user: EditorDep) -> Response:
+    return _new_form(request, NewCenterForm())
+
+
+@router.post("/admin/service-centers/new")
+def create(
+    request: Request, user: EditorDep, _csrf: CsrfDep, state: StateDep, resolver: ResolverDep,
+    place: Annotated[str, Form(max_length=MAX_ADDRESS_CHARS)] = "", level: Annotated[str, Form(max_length=16)] = "",
+    name: Annotated[str, Form(max_length=255)] = "", address: Annotated[str, Form(max_length=500)] = "",
+    phone: Annotated[str, Form(max_length=64)] = "", map_url: Annotated[str, Form(max_length=500)] = "",
+    hours: Annotated[str, Form(max_length=2000)] = "",
+    receives_levels: Annotated[list[str] | None, Form()] = None,
+    accepts_codes: Annotated[str, Form(max_length=2000)] = "",
+    refuses_codes: Annotated[str, Form(max_length=2000)] = "",
+    sample_data: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    form = NewCenterForm(place=place, level=level, name=name, address=address, phone=phone, map_url=map_url,
+                         hours=hours, receives_levels=receives_levels or [], accepts_codes=accepts_codes,
+                         refuses_codes=refuses_codes, sample_data=bool(sample_data))
+    try:
+        try:
+            center_level = CenterLevel(level)
+        except ValueError:
+            raise PlaceError(T.CENTER_LEVEL_INVALID) from None
+        where = place_of(resolver, place, center_level)
+        data = _new_data(form, where, center_level)
+    except PlaceError as exc:
+        return _new_form(request, form, error=str(exc), choices=exc.choices, status_code=422)
+    except (ValueError, ValidationError) as exc:
+        return _new_form(request, form, error=_message(exc), status_code=422)
+    with session_scope(state.session_factory) as session:
+        existing = (directory.commune_center(session, commune_code=where.commune_code) if where.commune_code
+                    else directory.province_center(session, province_code=where.province_code))
+        existing_id = existing.id if existing is not None else None
+        if existing is None:
+            directory.create_center(session, data=data, author=user.username)
+    if existing_id is not None:
+        error = (T.CENTER_EXISTS_COMMUNE.format(commune=where.commune_name, province=where.province_name)
+                 if where.commune_code else T.CENTER_EXISTS_PROVINCE.format(province=where.province_name))
+        return _new_form(request, form, error=error, existing_id=existing_id, status_code=409)
+    logger.info("service center for %s created by %s", where.commune_code or where.province_code, user.username)
+    return RedirectResponse(f"/admin/service-centers?province={where.province_code}", status_code=303)
 
 
 def _load(state: StateDep, center_id: int) -> directory.ServiceCenterPublic:
@@ -72,11 +224,21 @@ def _load(state: StateDep, center_id: int) -> directory.ServiceCenterPublic:
             raise HTTPException(404, str(exc)) from exc
 
 
+def _edit_form(request: Request, center: directory.ServiceCenterPublic, *, hours: str, error: str = "",
+               delete_error: str = "", status_code: int = 200) -> Response:
+    """The edit page, with what removing the center would mean for citizens spelled out next to the button."""
+    effect = (T.CENTER_DELETE_EFFECT_COMMUNE.format(commune=center.commune_name)
+              if center.level is CenterLevel.COMMUNE
+              else T.CENTER_DELETE_EFFECT_PROVINCE.format(province=center.province_name))
+    return render(request, "service_center_edit.html",
+                  {"center": center, "hours": hours, "error": error, "delete_error": delete_error,
+                   "delete_effect": effect}, status_code=status_code)
+
+
 @router.get("/admin/service-centers/{center_id}")
 def edit_page(request: Request, user: EditorDep, state: StateDep, center_id: int) -> Response:
     center = _load(state, center_id)
-    return render(request, "service_center_edit.html",
-                  {"center": center, "hours": hours_to_lines(center.opening_hours), "error": ""})
+    return _edit_form(request, center, hours=hours_to_lines(center.opening_hours))
 
 
 @router.post("/admin/service-centers/{center_id}")
@@ -100,9 +262,24 @@ def save(
                       refuses_codes=[c for c in _CODES.split(refuses_codes) if c], sample_data=bool(sample_data))
         data = directory.ServiceCenterData.model_validate(values)
     except (ValueError, ValidationError) as exc:
-        message = "; ".join(e["msg"] for e in exc.errors()) if isinstance(exc, ValidationError) else str(exc)
-        return render(request, "service_center_edit.html",
-                      {"center": center, "hours": hours, "error": message}, status_code=422)
+        return _edit_form(request, center, hours=hours, error=_message(exc), status_code=422)
     with session_scope(state.session_factory) as session:
         directory.update_center(session, center_id=center_id, data=data, author=user.username)
     return RedirectResponse(f"/admin/service-centers?province={center.province_code}", status_code=303)
+
+
+@router.post("/admin/service-centers/{center_id}/delete")
+def delete(request: Request, user: PublisherDep, _csrf: CsrfDep, state: StateDep, center_id: int,
+           confirm: Annotated[str, Form(max_length=8)] = "") -> Response:
+    """Remove a center once the publisher ticked "Tôi chắc chắn"; without the tick nothing happens."""
+    center = _load(state, center_id)
+    if not confirm:
+        return _edit_form(request, center, hours=hours_to_lines(center.opening_hours),
+                          delete_error=T.CENTER_DELETE_NOT_CONFIRMED, status_code=422)
+    with session_scope(state.session_factory) as session:
+        try:
+            directory.delete_center(session, center_id=center_id)
+        except ServiceCenterNotFound as exc:  # removed by someone else meanwhile
+            raise HTTPException(404, str(exc)) from exc
+    logger.info("service center %s deleted by %s", center_id, user.username)
+    return RedirectResponse(f"/admin/service-centers?province={center.province_code}&deleted=1", status_code=303)

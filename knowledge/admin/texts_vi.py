@@ -289,3 +289,35 @@ INBOX_FLASHES = {
     "taken": "Bạn đang trả lời cuộc trò chuyện này; trợ lý sẽ im lặng.",
     "closed": "Đã trả lại cuộc trò chuyện cho trợ lý.",
 }
+
+# Service-center directory: adding and removing a center
+CENTER_NEW_TITLE = "Thêm trung tâm phục vụ hành chính công"
+CENTER_ADD_LINK = "Thêm trung tâm"
+CENTER_PLACE_EMPTY = ("Hãy nhập xã/phường (hoặc tỉnh/thành phố) mà trung tâm phục vụ. "
+                      "Ví dụ: \"xã Yên Thịnh, huyện Yên Mô, Ninh Bình\" hoặc \"phường Minh Xuân, Tuyên Quang\".")
+CENTER_PLACE_UNKNOWN = ("Không tìm thấy xã/phường \"{query}\". Hãy kiểm tra lại tên và ghi thêm tỉnh/thành phố "
+                        "(có thể ghi địa chỉ cũ kèm huyện), ví dụ: \"xã Yên Thịnh, huyện Yên Mô, Ninh Bình\".")
+CENTER_PLACE_NO_COMMUNE = ("\"{query}\" mới chỉ cho biết {province}. Hãy ghi thêm tên xã/phường, ví dụ: "
+                           "\"xã Yên Thịnh, huyện Yên Mô, Ninh Bình\", hoặc chọn cấp tỉnh.")
+CENTER_PLACE_AMBIGUOUS = ("\"{query}\" khớp với nhiều nơi (xem danh sách dưới đây). Hãy ghi cụ thể hơn: thêm "
+                          "tỉnh/thành phố, hoặc huyện nếu là địa chỉ cũ.")
+CENTER_PLACE_MORE = "… và {count} nơi khác."
+CENTER_LEVEL_INVALID = "Hãy chọn cấp của trung tâm: cấp xã hoặc cấp tỉnh."
+CENTER_EXISTS_COMMUNE = "{commune} ({province}) đã có trung tâm trong danh bạ; hãy sửa trung tâm đó thay vì thêm mới."
+CENTER_EXISTS_PROVINCE = "{province} đã có trung tâm cấp tỉnh trong danh bạ; hãy sửa trung tâm đó thay vì thêm mới."
+CENTER_EXISTING_LINK = "Mở trung tâm đã có"
+CENTER_DELETE_TITLE = "Xóa trung tâm"
+CENTER_DELETE_CONFIRM = "Tôi chắc chắn muốn xóa trung tâm này"
+CENTER_DELETE_BUTTON = "Xóa trung tâm"
+CENTER_DELETE_NOT_CONFIRMED = "Chưa xóa: hãy đánh dấu ô \"Tôi chắc chắn\" rồi bấm Xóa."
+CENTER_DELETE_PUBLISHER_ONLY = "Chỉ người có quyền duyệt đăng mới xóa được trung tâm."
+CENTER_DELETE_EFFECT_COMMUNE = (
+    "Sau khi xóa (nếu {commune} không còn trung tâm nào khác trong danh bạ), trợ lý sẽ báo người dân ở {commune} "
+    "là chưa có địa chỉ trung tâm của xã/phường và hướng dẫn đến trụ sở UBND {commune} hoặc gọi tổng đài 1022; "
+    "thủ tục cấp tỉnh vẫn được chỉ đến trung tâm cấp tỉnh."
+)
+CENTER_DELETE_EFFECT_PROVINCE = (
+    "Sau khi xóa, khi người dân {province} hỏi thủ tục cấp tỉnh, trợ lý sẽ chỉ nói nộp tại Trung tâm Phục vụ "
+    "hành chính công {province} mà không có địa chỉ, giờ làm việc hay số điện thoại cụ thể."
+)
+CENTER_DELETED = "Đã xóa trung tâm khỏi danh bạ."
