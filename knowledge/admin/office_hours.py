@@ -22,8 +22,11 @@ SEARCH_DAYS = 31
 class Holidays(Protocol):
     """Days off and swapped working days (`dossiers.calendar.HolidayCalendar` has both)."""
 
-    days_off: frozenset[date]
-    make_up_working_days: frozenset[date]
+    @property
+    def days_off(self) -> frozenset[date]: ...
+
+    @property
+    def make_up_working_days(self) -> frozenset[date]: ...
 
 
 class BadOfficeHours(ValueError):
