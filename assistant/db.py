@@ -58,3 +58,8 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def rows_changed(result: Any) -> int:
+    """Rows an UPDATE matched: how a guarded update (compare-and-set on a row) tells whether it won."""
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.chat_service import ChatService
-from assistant.db import session_scope
+from assistant.db import rows_changed, session_scope
 from assistant.rasa_client import BotMessage, Button
 from channels.base import ChannelSender, ChannelSendError, IncomingMessage
 from channels.models import (
@@ -34,6 +34,7 @@ from channels.models import (
     ChannelDelivery,
 )
 from channels.retry import RetryPolicy, send_all
+from knowledge.admin.timeutil import aware
 from knowledge.models import utcnow
 
 logger = logging.getLogger(__name__)
@@ -60,11 +61,6 @@ def replies_from_json(items: list[Any]) -> list[BotMessage]:
         if message.text or message.buttons or message.image:
             out.append(message)
     return out
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -145,7 +141,7 @@ class DeliveryStore:
                                             ChannelDelivery.updated_at == lease)
                                      .values(updated_at=now)
                                      .execution_options(synchronize_session=False))
-            return now if int(getattr(result, "rowcount", 0) or 0) == 1 else None
+            return now if rows_changed(result) == 1 else None
 
     def finish(self, delivery_id: int, *, status: str, attempts: int, error: str,
                replies: list[BotMessage], lease: datetime | None = None) -> bool:
@@ -161,7 +157,7 @@ class DeliveryStore:
                                                   replies=replies_as_json(replies), pending=None,
                                                   updated_at=utcnow())
                                      .execution_options(synchronize_session=False))
-            if int(getattr(result, "rowcount", 0) or 0) == 1:
+            if rows_changed(result) == 1:
                 return True
         if lease is None:
             raise LookupError(f"no channel delivery {delivery_id}")
@@ -204,7 +200,7 @@ class _LeasedSender:
             return
         if self.lost:
             raise LeaseLost(f"channel delivery {self._delivery_id} was taken over")
-        if utcnow() - _aware(self.lease) < timedelta(seconds=self._store.lease_s / 3):
+        if utcnow() - aware(self.lease) < timedelta(seconds=self._store.lease_s / 3):
             return
         renewed = await asyncio.to_thread(self._store.renew, self._delivery_id, self.lease)
         if renewed is None:

@@ -27,7 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.chat_service import ChatService
-from assistant.db import session_scope
+from assistant.db import rows_changed, session_scope
 from channels.deliveries import Job, job_from_pending
 from channels.models import DELIVERY_ABANDONED, DELIVERY_RECEIVED, ChannelDelivery
 from knowledge.models import utcnow
@@ -63,16 +63,6 @@ class _Taken:
     job: Job | None  # None: closed as abandoned, `error` says why
     error: str
     recoveries: int  # times taken up again, this one included
-
-
-def answering_channels(channels: Any) -> dict[str, AnsweringChannel]:
-    """The configured channels of a `ChannelServices` whose messages can be answered again."""
-    found: dict[str, AnsweringChannel] = {}
-    for name in ("telegram", "zalo"):
-        channel = getattr(channels, name, None)
-        if channel is not None:
-            found[name] = channel
-    return found
 
 
 class UnansweredRecovery:
@@ -121,7 +111,7 @@ class UnansweredRecovery:
                                             ChannelDelivery.updated_at == seen)
                                      .values(**values)
                                      .execution_options(synchronize_session=False))
-            if int(getattr(result, "rowcount", 0) or 0) != 1:
+            if rows_changed(result) != 1:
                 return None  # another replica took it, or the live turn renewed or finished it meanwhile
             return _Taken(row.channel, row.conversation_id, row.message_id, job, error, recoveries)
 

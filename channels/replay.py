@@ -16,8 +16,8 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,14 +25,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.background import PeriodicTask
 from assistant.chat_service import ChatService
 from assistant.config import Settings
-from assistant.db import session_scope
+from assistant.db import rows_changed, session_scope
 from assistant.rasa_client import BotMessage
 from channels.base import ChannelSender
 from channels.deliveries import replies_as_json, replies_from_json
 from channels.models import DELIVERY_ABANDONED, DELIVERY_FAILED, DELIVERY_SENT, ChannelDelivery
-from channels.recovery import UnansweredRecovery, answering_channels
+from channels.recovery import UnansweredRecovery
 from channels.retry import RetryPolicy, send_all
+from knowledge.admin.timeutil import aware
 from knowledge.models import utcnow
+
+if TYPE_CHECKING:
+    from channels.services import ChannelServices
 
 logger = logging.getLogger(__name__)
 
@@ -84,11 +88,6 @@ class _Claimed:
     replies: list[Any]
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def recipient_of(channel: str, conversation_id: str) -> str:
     """The platform's recipient id: the conversation id is `<channel>:<sender id>` for platform channels."""
     prefix = f"{channel}:"
@@ -111,7 +110,7 @@ class DeliveryReplayer:
                                      .where(ChannelDelivery.status == DELIVERY_REPLAYING,
                                             ChannelDelivery.updated_at < cutoff)
                                      .values(status=DELIVERY_FAILED))
-            return int(getattr(result, "rowcount", 0) or 0)
+            return rows_changed(result)
 
     def _due(self, now: datetime, force: bool) -> tuple[list[int], int]:
         query = (select(ChannelDelivery.id, ChannelDelivery.attempts, ChannelDelivery.updated_at)
@@ -121,7 +120,7 @@ class DeliveryReplayer:
         with self._factory() as session:
             rows = session.execute(query).all()
         due = [row.id for row in rows
-               if force or _aware(row.updated_at) + timedelta(seconds=self.policy.delay_s(row.attempts)) <= now]
+               if force or aware(row.updated_at) + timedelta(seconds=self.policy.delay_s(row.attempts)) <= now]
         return due, len(rows) - len(due)
 
     def _claim(self, delivery_id: int, now: datetime) -> _Claimed | None:
@@ -130,7 +129,7 @@ class DeliveryReplayer:
                                      .where(ChannelDelivery.id == delivery_id,
                                             ChannelDelivery.status == DELIVERY_FAILED)
                                      .values(status=DELIVERY_REPLAYING, updated_at=now))
-            if int(getattr(result, "rowcount", 0) or 0) != 1:
+            if rows_changed(result) != 1:
                 return None  # another replica took it, or it changed meanwhile
             row = session.get(ChannelDelivery, delivery_id)
             if row is None:
@@ -200,30 +199,20 @@ class DeliveryReplayer:
         report.failed += 1
 
 
-def channel_senders(channels: Any) -> dict[str, ChannelSender]:
-    """The configured channels of a `ChannelServices` that can be replayed to."""
-    senders: dict[str, ChannelSender] = {}
-    for name in ("telegram", "zalo"):
-        sender = getattr(channels, name, None)
-        if sender is not None:
-            senders[name] = sender
-    return senders
-
-
-def start_replay(channels: Any, factory: sessionmaker[Session], settings: Settings,
+def start_replay(channels: ChannelServices, factory: sessionmaker[Session], settings: Settings,
                  chat: ChatService | None = None) -> PeriodicTask | None:
     """Start the background replay for the configured channels (None when no channel is on).
 
     With `chat`, each round first answers the messages a stopped process left unanswered (`channels.recovery`):
     one task, so a replica runs one round of both at a time and shuts both down the same way.
     """
-    senders = channel_senders(channels)
+    senders = channels.configured()
     if not senders:
         return None
     replayer = DeliveryReplayer(factory, senders, ReplayPolicy.from_settings(settings))
     if chat is None:
         return PeriodicTask("channel-replay", replayer.replay_due, replayer.policy.interval_s).start()
-    recovery = UnansweredRecovery(factory, answering_channels(channels), chat,
+    recovery = UnansweredRecovery(factory, senders, chat,
                                   lease_s=settings.channel_unanswered_after_s)
 
     async def round_() -> None:
@@ -254,7 +243,7 @@ async def run_replay_once(settings: Settings, *, force: bool = False) -> ReplayR
         async with httpx.AsyncClient() as http:
             channels = build_channels(settings, factory, http)
             try:
-                replayer = DeliveryReplayer(factory, channel_senders(channels), ReplayPolicy.from_settings(settings))
+                replayer = DeliveryReplayer(factory, channels.configured(), ReplayPolicy.from_settings(settings))
                 return await replayer.replay_due(force=force)
             finally:
                 await channels.aclose()

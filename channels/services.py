@@ -40,6 +40,15 @@ class ChannelServices:
     zalo: ZaloChannel | None = None
     _closers: list[HTTPXRequest] = field(default_factory=list)
 
+    def configured(self) -> dict[str, TelegramChannel | ZaloChannel]:
+        """The channels that are on, by name: what the replay sends to and the recovery answers through."""
+        found: dict[str, TelegramChannel | ZaloChannel] = {}
+        if self.telegram is not None:
+            found["telegram"] = self.telegram
+        if self.zalo is not None:
+            found["zalo"] = self.zalo
+        return found
+
     async def aclose(self) -> None:
         for request in self._closers:
             await request.shutdown()
