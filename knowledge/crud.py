@@ -117,13 +117,11 @@ def upsert_imported(session: Session, *, data: ProcedureData, author: str = "imp
     old_flags = dict(row.review_flags)
     merged = {**portal, **{name: current.get(name) for name in kept}}
     changed = _changed_fields(current, merged)
-    _apply(row, data)
-    row.content = merged
-    row.name, row.field, row.levels = merged["name"], merged["field"], list(merged["levels"])
-    row.ministry = merged["ministry"]
+    _set_content(row, merged)
+    row.raw = dict(data.raw)
     # The importer's doubts about a kept field concern the portal's text, not the value staff chose; an
     # unresolved conflict flag stays until a clerk edits the field.
-    flags = {k: v for k, v in row.review_flags.items() if k not in kept}
+    flags = {k: v for k, v in data.review_flags.items() if k not in kept}
     flags.update({name: old_flags[name] for name in kept if name in old_flags})
     flags.update({name: KEPT_FLAG for name in conflicts})
     row.review_flags = flags
@@ -150,8 +148,7 @@ def update_procedure(
     changed = _changed_fields(row.content, new_content)
     if not changed:
         return ProcedureChange(code, ImportOutcome.UNCHANGED)
-    row.content = new_content
-    row.name, row.field, row.levels = content.name, content.field, list(content.levels)
+    _set_content(row, new_content)
     # A clerk's edit of a field is the review the importer asked for.
     row.review_flags = {k: v for k, v in row.review_flags.items() if k not in changed}
     row.updated_at = utcnow()
@@ -200,10 +197,16 @@ def restore_revision(session: Session, *, code: str, number: int, author: str) -
 
 
 def _apply(row: Procedure, data: ProcedureData) -> None:
-    row.content = data.model_dump(mode="json", include=set(CONTENT_FIELDS))
-    row.name, row.field, row.levels, row.ministry = data.name, data.field, list(data.levels), data.ministry
+    _set_content(row, data.model_dump(mode="json", include=set(CONTENT_FIELDS)))
     row.raw = dict(data.raw)
     row.review_flags = dict(data.review_flags)
+
+
+def _set_content(row: Procedure, content: dict[str, Any]) -> None:
+    """The content, and the columns the console lists and filters by, which repeat parts of it."""
+    row.content = content
+    row.name, row.field, row.levels, row.ministry = (content["name"], content["field"], list(content["levels"]),
+                                                     content["ministry"])
 
 
 def _changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
