@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from assistant.chat_service import ChatService
 from assistant.config import Settings
+from assistant.db import MAX_ROW_ID
 from assistant.rasa_client import RasaClient
 from assistant.rate_limit import RateLimiter
 from assistant.search_service import SearchService
@@ -62,3 +63,6 @@ SearchDep = Annotated[SearchService, Depends(get_search)]
 ChatDep = Annotated[ChatService, Depends(get_chat_service)]
 RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
 OutboxDep = Annotated[ConversationOutbox, Depends(get_outbox)]
+
+# A row id taken from a URL: bounded to the 32-bit id columns, so a huge one is a 422, not a database error.
+RowIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

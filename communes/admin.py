@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from assistant.db import session_scope
-from assistant.deps import StateDep
+from assistant.deps import RowIdPath, StateDep
 from assistant.routes.communes import MAX_ADDRESS_CHARS, ResolverDep
 from communes import directory
 from communes.errors import ServiceCenterNotFound
@@ -236,14 +236,14 @@ def _edit_form(request: Request, center: directory.ServiceCenterPublic, *, hours
 
 
 @router.get("/admin/service-centers/{center_id}")
-def edit_page(request: Request, user: EditorDep, state: StateDep, center_id: int) -> Response:
+def edit_page(request: Request, user: EditorDep, state: StateDep, center_id: RowIdPath) -> Response:
     center = _load(state, center_id)
     return _edit_form(request, center, hours=hours_to_lines(center.opening_hours))
 
 
 @router.post("/admin/service-centers/{center_id}")
 def save(
-    request: Request, user: EditorDep, _csrf: CsrfDep, state: StateDep, center_id: int,
+    request: Request, user: EditorDep, _csrf: CsrfDep, state: StateDep, center_id: RowIdPath,
     name: Annotated[str, Form(max_length=255)] = "", address: Annotated[str, Form(max_length=500)] = "",
     phone: Annotated[str, Form(max_length=64)] = "", map_url: Annotated[str, Form(max_length=500)] = "",
     hours: Annotated[str, Form(max_length=2000)] = "",
@@ -269,7 +269,7 @@ def save(
 
 
 @router.post("/admin/service-centers/{center_id}/delete")
-def delete(request: Request, user: PublisherDep, _csrf: CsrfDep, state: StateDep, center_id: int,
+def delete(request: Request, user: PublisherDep, _csrf: CsrfDep, state: StateDep, center_id: RowIdPath,
            confirm: Annotated[str, Form(max_length=8)] = "") -> Response:
     """Remove a center once the publisher ticked "Tôi chắc chắn"; without the tick nothing happens."""
     center = _load(state, center_id)

@@ -10,11 +10,11 @@ import logging
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Path, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from assistant.db import MAX_ROW_ID, session_scope
-from assistant.deps import OutboxDep, SessionDep, StateDep
+from assistant.db import session_scope
+from assistant.deps import OutboxDep, RowIdPath, SessionDep, StateDep
 from assistant.errors import IndexNotReady
 from channels.base import ChannelSendError
 from knowledge import crud
@@ -31,7 +31,6 @@ from knowledge.errors import ProcedureNotFound
 logger = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
-ThreadId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 SUGGESTIONS = 3
 MAX_GROUPS = 200
 
@@ -114,13 +113,13 @@ def _thread_page(request: Request, session: SessionDep, thread_id: int, *, flash
 
 
 @router.get("/admin/handover/{thread_id}")
-def handover_thread(request: Request, user: EditorDep, session: SessionDep, thread_id: ThreadId,
+def handover_thread(request: Request, user: EditorDep, session: SessionDep, thread_id: RowIdPath,
                     ok: str = "") -> Response:
     return _thread_page(request, session, thread_id, flashes=_flashes(ok))
 
 
 @router.post("/admin/handover/{thread_id}/take")
-def take_thread(user: EditorDep, _csrf: CsrfDep, state: StateDep, thread_id: ThreadId) -> Response:
+def take_thread(user: EditorDep, _csrf: CsrfDep, state: StateDep, thread_id: RowIdPath) -> Response:
     try:
         with session_scope(state.session_factory) as write:
             handover.take(write, thread_id=thread_id, clerk=user.username)
@@ -133,7 +132,7 @@ def take_thread(user: EditorDep, _csrf: CsrfDep, state: StateDep, thread_id: Thr
 
 @router.post("/admin/handover/{thread_id}/reply")
 async def reply(request: Request, user: EditorDep, _csrf: CsrfDep, state: StateDep, session: SessionDep,
-                outbox: OutboxDep, thread_id: ThreadId, text: Annotated[str, Form(max_length=2000)] = "") -> Response:
+                outbox: OutboxDep, thread_id: RowIdPath, text: Annotated[str, Form(max_length=2000)] = "") -> Response:
     try:
         thread = handover.get_thread(session, thread_id)
     except handover.ThreadNotFound as exc:
@@ -155,7 +154,7 @@ async def reply(request: Request, user: EditorDep, _csrf: CsrfDep, state: StateD
 
 
 @router.post("/admin/handover/{thread_id}/close")
-def close_thread(user: EditorDep, _csrf: CsrfDep, state: StateDep, thread_id: ThreadId) -> Response:
+def close_thread(user: EditorDep, _csrf: CsrfDep, state: StateDep, thread_id: RowIdPath) -> Response:
     try:
         with session_scope(state.session_factory) as write:
             handover.close(write, thread_id=thread_id, clerk=user.username)

@@ -15,8 +15,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.db import MAX_ROW_ID, session_scope
-from assistant.deps import SessionDep, StateDep
+from assistant.db import session_scope
+from assistant.deps import RowIdPath, SessionDep, StateDep
 from assistant.errors import IndexNotReady
 from assistant.search_service import SearchService
 from index.normalize import folded_text
@@ -240,7 +240,7 @@ def history_page(request: Request, code: CodePath, user: EditorDep, session: Ses
 
 
 @router.post("/admin/procedures/{code}/restore/{number}")
-def restore(code: CodePath, number: Annotated[int, Path(ge=1, le=MAX_ROW_ID)], user: PublisherDep, _csrf: CsrfDep,
+def restore(code: CodePath, number: RowIdPath, user: PublisherDep, _csrf: CsrfDep,
             state_dep: StateDep) -> Response:
     try:
         with session_scope(state_dep.session_factory) as session:

@@ -11,8 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from assistant.db import MAX_ROW_ID, session_scope
-from assistant.deps import SessionDep, StateDep
+from assistant.db import session_scope
+from assistant.deps import RowIdPath, SessionDep, StateDep
 from knowledge.admin import texts_vi as T
 from knowledge.admin.accounts import AccountError, create_account, list_accounts
 from knowledge.admin.auth import CsrfDep, PublisherDep
@@ -54,7 +54,7 @@ def create_user(
 
 @router.post("/admin/users/{account_id}/{action}")
 def set_active(
-    request: Request, account_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
+    request: Request, account_id: RowIdPath,
     action: Annotated[str, Path(pattern="^(disable|enable)$")],
     user: PublisherDep, _csrf: CsrfDep, state: StateDep, session: SessionDep,
 ) -> Response:

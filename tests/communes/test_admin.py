@@ -64,6 +64,13 @@ def test_editor_edits_a_center(console: TestClient, staff_login: StaffLogin,  # 
     assert public.opening_hours_text == "Thứ Hai – Thứ Sáu: 07:00–11:30, 13:30–17:00"
 
 
+def test_a_center_id_beyond_the_id_column_is_refused_not_looked_up(
+        console: TestClient, staff_login: StaffLogin) -> None:  # noqa: F811
+    staff_login(console, role="editor")
+    assert console.get(f"/admin/service-centers/{2**31}").status_code == 422  # a database error on PostgreSQL
+    assert console.get(f"/admin/service-centers/{2**31 - 1}").status_code == 404
+
+
 def test_invalid_form_is_shown_again_and_not_saved(console: TestClient, staff_login: StaffLogin,  # noqa: F811
                                                    session_factory: sessionmaker[Session]) -> None:
     user = staff_login(console, role="editor")
