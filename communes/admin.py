@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from assistant.db import session_scope
 from assistant.deps import RowIdPath, StateDep
@@ -129,74 +129,90 @@ def place_of(resolver: AddressResolver, text: str, level: CenterLevel) -> Place:
     raise PlaceError(T.CENTER_PLACE_UNKNOWN.format(query=query))
 
 
-@dataclass
-class NewCenterForm:
-    """What the clerk typed on the new-center form, kept as typed so a refused form comes back filled in."""
+class CenterFields(BaseModel):
+    """The edit form's fields, kept as typed so a refused form comes back filled in."""
 
-    place: str = ""
-    level: str = CenterLevel.COMMUNE.value
-    name: str = ""
-    address: str = ""
-    phone: str = ""
-    map_url: str = ""
-    hours: str = ""
-    receives_levels: list[str] = field(default_factory=lambda: [CenterLevel.COMMUNE.value])
-    accepts_codes: str = ""
-    refuses_codes: str = ""
-    sample_data: bool = False
+    name: str = Field(default="", max_length=255)
+    address: str = Field(default="", max_length=500)
+    phone: str = Field(default="", max_length=64)
+    map_url: str = Field(default="", max_length=500)
+    hours: str = Field(default="", max_length=2000)
+    receives_levels: list[Annotated[str, Field(max_length=16)]] = Field(default_factory=list, max_length=4)
+    accepts_codes: str = Field(default="", max_length=2000)
+    refuses_codes: str = Field(default="", max_length=2000)
+    sample_data: str = Field(default="", max_length=8)  # a ticked checkbox sends "1"
+
+    @classmethod
+    def of(cls, center: directory.ServiceCenterPublic) -> CenterFields:
+        """The form as it opens on a stored center."""
+        return cls(name=center.name, address=center.address, phone=center.phone, map_url=center.map_url,
+                   hours=hours_to_lines(center.opening_hours),
+                   receives_levels=[level.value for level in center.receives_levels],
+                   accepts_codes=", ".join(center.accepts_codes), refuses_codes=", ".join(center.refuses_codes),
+                   sample_data="1" if center.sample_data else "")
+
+    def values(self) -> dict[str, Any]:
+        """The `ServiceCenterData` values these fields set (raises ValueError for unreadable hours or levels)."""
+        return {"name": self.name.strip(), "address": self.address.strip(), "phone": self.phone,
+                "map_url": self.map_url, "opening_hours": lines_to_hours(self.hours),
+                "receives_levels": [CenterLevel(v) for v in self.receives_levels],
+                "accepts_codes": [c for c in _CODES.split(self.accepts_codes) if c],
+                "refuses_codes": [c for c in _CODES.split(self.refuses_codes) if c],
+                "sample_data": bool(self.sample_data)}
+
+
+class NewCenterFields(CenterFields):
+    """The new-center form: the edit fields plus the place the center serves and its level."""
+
+    place: str = Field(default="", max_length=MAX_ADDRESS_CHARS)
+    level: str = Field(default="", max_length=16)
 
 
 def _message(exc: ValueError | ValidationError) -> str:
-    return "; ".join(e["msg"] for e in exc.errors()) if isinstance(exc, ValidationError) else str(exc)
+    """One line per problem, led by the form label of the field it is about."""
+    if not isinstance(exc, ValidationError):
+        return str(exc)
+    lines = []
+    for error in exc.errors():
+        label = T.CENTER_FIELD_LABELS.get(str(error["loc"][0]) if error["loc"] else "", "")
+        message = str(error["msg"]).removeprefix("Value error, ")
+        lines.append(f"{label}: {message}" if label else message)
+    return "; ".join(lines)
 
 
-def _new_form(request: Request, form: NewCenterForm, *, error: str = "", choices: list[str] | None = None,
+def _new_form(request: Request, form: NewCenterFields, *, error: str = "", choices: list[str] | None = None,
               existing_id: int | None = None, status_code: int = 200) -> Response:
     return render(request, "service_center_new.html",
                   {"form": form, "error": error, "choices": choices or [], "existing_id": existing_id},
                   status_code=status_code)
 
 
-def _new_data(form: NewCenterForm, place: Place, level: CenterLevel) -> directory.ServiceCenterData:
+def _new_data(form: NewCenterFields, place: Place, level: CenterLevel) -> directory.ServiceCenterData:
     """Validate the form like an edit; a blank name becomes the usual "Trung tâm Phục vụ hành chính công …"."""
     default_name = (COMMUNE_CENTER_OF.format(commune=place.commune_name) if level is CenterLevel.COMMUNE
                     else PROVINCE_CENTER_OF.format(province=place.province_name))
+    values = form.values()
     return directory.ServiceCenterData.model_validate({
-        "name": form.name.strip() or default_name, "level": level, "province_code": place.province_code,
+        **values, "name": values["name"] or default_name, "level": level, "province_code": place.province_code,
         "province_name": place.province_name, "commune_code": place.commune_code,
-        "commune_name": place.commune_name, "address": form.address.strip(), "phone": form.phone,
-        "map_url": form.map_url, "opening_hours": lines_to_hours(form.hours),
-        "receives_levels": [CenterLevel(v) for v in form.receives_levels],
-        "accepts_codes": [c for c in _CODES.split(form.accepts_codes) if c],
-        "refuses_codes": [c for c in _CODES.split(form.refuses_codes) if c], "sample_data": form.sample_data})
+        "commune_name": place.commune_name})
 
 
 @router.get("/admin/service-centers/new")
 def new_page(request: Request, user: EditorDep) -> Response:
-    return _new_form(request, NewCenterForm())
+    return _new_form(request, NewCenterFields(level=CenterLevel.COMMUNE.value,
+                                                    receives_levels=[CenterLevel.COMMUNE.value]))
 
 
 @router.post("/admin/service-centers/new")
-def create(
-    request: Request, user: EditorDep, _csrf: CsrfDep, state: StateDep, resolver: ResolverDep,
-    place: Annotated[str, Form(max_length=MAX_ADDRESS_CHARS)] = "", level: Annotated[str, Form(max_length=16)] = "",
-    name: Annotated[str, Form(max_length=255)] = "", address: Annotated[str, Form(max_length=500)] = "",
-    phone: Annotated[str, Form(max_length=64)] = "", map_url: Annotated[str, Form(max_length=500)] = "",
-    hours: Annotated[str, Form(max_length=2000)] = "",
-    receives_levels: Annotated[list[str] | None, Form()] = None,
-    accepts_codes: Annotated[str, Form(max_length=2000)] = "",
-    refuses_codes: Annotated[str, Form(max_length=2000)] = "",
-    sample_data: Annotated[str, Form(max_length=8)] = "",
-) -> Response:
-    form = NewCenterForm(place=place, level=level, name=name, address=address, phone=phone, map_url=map_url,
-                         hours=hours, receives_levels=receives_levels or [], accepts_codes=accepts_codes,
-                         refuses_codes=refuses_codes, sample_data=bool(sample_data))
+def create(request: Request, user: EditorDep, _csrf: CsrfDep, state: StateDep, resolver: ResolverDep,
+           form: Annotated[NewCenterFields, Form()]) -> Response:
     try:
         try:
-            center_level = CenterLevel(level)
+            center_level = CenterLevel(form.level)
         except ValueError:
             raise PlaceError(T.CENTER_LEVEL_INVALID) from None
-        where = place_of(resolver, place, center_level)
+        where = place_of(resolver, form.place, center_level)
         data = _new_data(form, where, center_level)
     except PlaceError as exc:
         return _new_form(request, form, error=str(exc), choices=exc.choices, status_code=422)
@@ -224,45 +240,33 @@ def _load(state: StateDep, center_id: int) -> directory.ServiceCenterPublic:
             raise HTTPException(404, str(exc)) from exc
 
 
-def _edit_form(request: Request, center: directory.ServiceCenterPublic, *, hours: str, error: str = "",
-               delete_error: str = "", status_code: int = 200) -> Response:
+def _edit_form(request: Request, center: directory.ServiceCenterPublic, form: CenterFields | None = None, *,
+               error: str = "", delete_error: str = "", status_code: int = 200) -> Response:
     """The edit page, with what removing the center would mean for citizens spelled out next to the button."""
     effect = (T.CENTER_DELETE_EFFECT_COMMUNE.format(commune=center.commune_name)
               if center.level is CenterLevel.COMMUNE
               else T.CENTER_DELETE_EFFECT_PROVINCE.format(province=center.province_name))
     return render(request, "service_center_edit.html",
-                  {"center": center, "hours": hours, "error": error, "delete_error": delete_error,
+                  {"center": center, "form": form or CenterFields.of(center), "error": error,
+                   "delete_error": delete_error,
                    "delete_effect": effect}, status_code=status_code)
 
 
 @router.get("/admin/service-centers/{center_id}")
 def edit_page(request: Request, user: EditorDep, state: StateDep, center_id: RowIdPath) -> Response:
     center = _load(state, center_id)
-    return _edit_form(request, center, hours=hours_to_lines(center.opening_hours))
+    return _edit_form(request, center)
 
 
 @router.post("/admin/service-centers/{center_id}")
-def save(
-    request: Request, user: EditorDep, _csrf: CsrfDep, state: StateDep, center_id: RowIdPath,
-    name: Annotated[str, Form(max_length=255)] = "", address: Annotated[str, Form(max_length=500)] = "",
-    phone: Annotated[str, Form(max_length=64)] = "", map_url: Annotated[str, Form(max_length=500)] = "",
-    hours: Annotated[str, Form(max_length=2000)] = "",
-    receives_levels: Annotated[list[str] | None, Form()] = None,
-    accepts_codes: Annotated[str, Form(max_length=2000)] = "",
-    refuses_codes: Annotated[str, Form(max_length=2000)] = "",
-    sample_data: Annotated[str, Form(max_length=8)] = "",
-) -> Response:
+def save(request: Request, user: EditorDep, _csrf: CsrfDep, state: StateDep, center_id: RowIdPath,
+         form: Annotated[CenterFields, Form()]) -> Response:
     center = _load(state, center_id)
     try:
         values = center.model_dump(exclude={"id", "opening_hours_text", "updated_at"})
-        values.update(name=name.strip(), address=address.strip(), phone=phone, map_url=map_url,
-                      opening_hours=lines_to_hours(hours),
-                      receives_levels=[CenterLevel(v) for v in receives_levels or []],
-                      accepts_codes=[c for c in _CODES.split(accepts_codes) if c],
-                      refuses_codes=[c for c in _CODES.split(refuses_codes) if c], sample_data=bool(sample_data))
-        data = directory.ServiceCenterData.model_validate(values)
+        data = directory.ServiceCenterData.model_validate({**values, **form.values()})
     except (ValueError, ValidationError) as exc:
-        return _edit_form(request, center, hours=hours, error=_message(exc), status_code=422)
+        return _edit_form(request, center, form, error=_message(exc), status_code=422)
     with session_scope(state.session_factory) as session:
         directory.update_center(session, center_id=center_id, data=data, author=user.username)
     return RedirectResponse(f"/admin/service-centers?province={center.province_code}", status_code=303)
@@ -274,8 +278,7 @@ def delete(request: Request, user: PublisherDep, _csrf: CsrfDep, state: StateDep
     """Remove a center once the publisher ticked "Tôi chắc chắn"; without the tick nothing happens."""
     center = _load(state, center_id)
     if not confirm:
-        return _edit_form(request, center, hours=hours_to_lines(center.opening_hours),
-                          delete_error=T.CENTER_DELETE_NOT_CONFIRMED, status_code=422)
+        return _edit_form(request, center, delete_error=T.CENTER_DELETE_NOT_CONFIRMED, status_code=422)
     with session_scope(state.session_factory) as session:
         try:
             directory.delete_center(session, center_id=center_id)

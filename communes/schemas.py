@@ -30,15 +30,16 @@ class OpeningPeriod(BaseModel):
         if len(value) == 4 and value[1] == ":":
             value = "0" + value
         if not _TIME.match(value):
-            raise ValueError(f"time {value!r} must be written HH:MM, e.g. 07:30")
+            raise ValueError(f"giờ \"{value}\" phải viết dạng HH:MM, ví dụ 07:30 (time must be HH:MM)")
         return value
 
     @model_validator(mode="after")
     def _order(self) -> OpeningPeriod:
         if self.last_day < self.first_day:
-            raise ValueError(f"last_day {self.last_day} comes before first_day {self.first_day}")
+            raise ValueError("ngày cuối đứng trước ngày đầu (last_day before first_day)")
         if self.closes <= self.opens:
-            raise ValueError(f"closing time {self.closes} is not after opening time {self.opens}")
+            raise ValueError(f"giờ đóng cửa {self.closes} không sau giờ mở cửa {self.opens} "
+                             "(closes must be after opens)")
         return self
 
 
@@ -65,7 +66,7 @@ class ServiceCenterData(BaseModel):
     def _url(cls, value: str) -> str:
         value = value.strip()
         if value and not value.startswith(("https://", "http://")):
-            raise ValueError(f"map link {value!r} must start with https://")
+            raise ValueError("liên kết bản đồ phải bắt đầu bằng https:// (map link must start with https://)")
         return value
 
     @field_validator("phone")
@@ -73,13 +74,15 @@ class ServiceCenterData(BaseModel):
     def _phone(cls, value: str) -> str:
         value = value.strip()
         if value and not re.fullmatch(r"[0-9 +().\-]{6,32}", value):
-            raise ValueError(f"phone {value!r} may hold only digits, spaces and + ( ) . -")
+            raise ValueError("số điện thoại chỉ gồm chữ số, dấu cách và + ( ) . - "
+                             "(phone: digits, spaces, + ( ) . - only)")
         return value
 
     @model_validator(mode="after")
     def _commune(self) -> ServiceCenterData:
         if self.level is CenterLevel.COMMUNE and not self.commune_code:
-            raise ValueError("a commune center needs the code of the commune it serves")
+            raise ValueError("trung tâm cấp xã cần mã xã/phường mà nó phục vụ "
+                             "(a commune center needs its commune code)")
         return self
 
 

@@ -18,9 +18,9 @@ import logging
 import sys
 from typing import Any
 
-logger = logging.getLogger(__name__)
+from nlu.components.rasa_series import PATCHED_RASA_SERIES, is_patched_series
 
-PATCHED_RASA_SERIES = "3.6."
+logger = logging.getLogger(__name__)
 
 
 def install_compiled_response_validation() -> bool:
@@ -30,7 +30,7 @@ def install_compiled_response_validation() -> bool:
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
 
-    if not str(rasa.__version__).startswith(PATCHED_RASA_SERIES):
+    if not is_patched_series(rasa.__version__):
         logger.warning("Rasa %s is not %sx: action responses are validated the stock way.",
                        rasa.__version__, PATCHED_RASA_SERIES)
         return False

@@ -321,3 +321,9 @@ CENTER_DELETE_EFFECT_PROVINCE = (
     "hành chính công {province} mà không có địa chỉ, giờ làm việc hay số điện thoại cụ thể."
 )
 CENTER_DELETED = "Đã xóa trung tâm khỏi danh bạ."
+# Form labels that lead a validation message, so the clerk sees which box to correct.
+CENTER_FIELD_LABELS = {
+    "name": "Tên trung tâm", "address": "Địa chỉ", "phone": "Điện thoại", "map_url": "Liên kết bản đồ",
+    "opening_hours": "Giờ làm việc", "receives_levels": "Nhận thủ tục cấp", "accepts_codes": "Nhận thêm các thủ tục",
+    "refuses_codes": "Không nhận các thủ tục",
+}

@@ -37,9 +37,9 @@ from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-logger = logging.getLogger(__name__)
+from nlu.components.rasa_series import PATCHED_RASA_SERIES, is_patched_series
 
-PATCHED_RASA_SERIES = "3.6."
+logger = logging.getLogger(__name__)
 
 # The marker lives in the tracker's own __dict__: DialogueStateTracker defines __eq__ (by events), so it
 # cannot key a WeakKeyDictionary, and a new tracker object never inherits it.
@@ -60,7 +60,7 @@ class KnownEventsSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Same arguments as the stock store: Rasa passes `host`, `domain`, `event_broker` and the endpoint's keys."""
         super().__init__(*args, **kwargs)
-        self.counts_known_events = str(rasa.__version__).startswith(PATCHED_RASA_SERIES)
+        self.counts_known_events = is_patched_series(rasa.__version__)
         if not self.counts_known_events:
             logger.warning("Rasa %s is not %sx: trackers are saved the stock way.",
                            rasa.__version__, PATCHED_RASA_SERIES)

@@ -82,6 +82,35 @@ def test_invalid_form_is_shown_again_and_not_saved(console: TestClient, staff_lo
         assert directory.get_center(session, center_id=center_id).name != "Trung tâm"
 
 
+def test_refused_fields_are_named_on_the_form_and_nothing_is_saved(
+        console: TestClient, staff_login: StaffLogin,  # noqa: F811
+        session_factory: sessionmaker[Session]) -> None:
+    user = staff_login(console, role="editor")
+    center_id = _yen_mo(session_factory)
+    response = console.post(f"/admin/service-centers/{center_id}", data={
+        "csrf_token": user.csrf_token, "name": "Trung tâm xã Yên Mô", "phone": "gọi ông Ba",
+        "map_url": "maps.example/yenmo", "hours": "T2-T6 07:30-11:30", "receives_levels": ["commune"]})
+    assert response.status_code == 422
+    assert "Điện thoại: số điện thoại chỉ gồm chữ số" in response.text
+    assert "Liên kết bản đồ: liên kết bản đồ phải bắt đầu bằng https://" in response.text
+    assert "Trung tâm xã Yên Mô" in response.text  # what the clerk typed comes back
+    with session_scope(session_factory) as session:
+        assert directory.get_center(session, center_id=center_id).name != "Trung tâm xã Yên Mô"
+
+
+def test_unticking_every_level_is_saved_as_receiving_none(console: TestClient, staff_login: StaffLogin,  # noqa: F811
+                                                          session_factory: sessionmaker[Session]) -> None:
+    user = staff_login(console, role="editor")
+    center_id = _yen_mo(session_factory)
+    response = console.post(f"/admin/service-centers/{center_id}", follow_redirects=False, data={
+        "csrf_token": user.csrf_token, "name": "Trung tâm xã Yên Mô", "hours": "T2-T6 07:30-11:30",
+        "accepts_codes": "1.000001, 2.000002"})
+    assert response.status_code == 303, response.text
+    with session_scope(session_factory) as session:
+        public = directory.to_public(directory.get_center(session, center_id=center_id))
+    assert (public.receives_levels, public.accepts_codes) == ([], ["1.000001", "2.000002"])
+
+
 def test_post_without_csrf_is_refused(console: TestClient, staff_login: StaffLogin,  # noqa: F811
                                       session_factory: sessionmaker[Session]) -> None:
     staff_login(console, role="editor")
