@@ -13,7 +13,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import quote_plus
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from communes import texts_vi as T
@@ -123,6 +123,9 @@ def seed_sample_centers(session: Session, resolver: AddressResolver, author: str
     hours = [OpeningPeriod.model_validate(p) for p in spec["opening_hours"]]
     province_hours = [OpeningPeriod.model_validate(p) for p in spec["province_opening_hours"]]
     existing = set(session.scalars(select(ServiceCenter.key)).all())
+    # A place staff already gave a center of their own (under another key) keeps only that one.
+    served = {(level, code) for level, code in session.execute(
+        select(ServiceCenter.level, func.coalesce(ServiceCenter.commune_code, ServiceCenter.province_code)))}
     created = unchanged = 0
     provinces = {p.code: p for p in resolver.provinces()}
     for entry in spec["provinces"]:
@@ -144,7 +147,7 @@ def seed_sample_centers(session: Session, resolver: AddressResolver, author: str
                 opening_hours=hours, map_url=_map_search("UBND", commune.name, province.name),
                 receives_levels=[CenterLevel.COMMUNE], sample_data=True)))
         for key, data in rows:
-            if key in existing:
+            if key in existing or (data.level.value, data.commune_code or data.province_code) in served:
                 unchanged += 1
                 continue
             create_center(session, data=data, author=author, key=key)

@@ -67,6 +67,22 @@ def test_seed_is_idempotent_and_keeps_staff_edits(session_factory: sessionmaker[
         assert directory.province_center(session, province_code="08") is not None
 
 
+def test_seed_leaves_a_place_staff_gave_their_own_center(session_factory: sessionmaker[Session],
+                                                         resolver: AdminUnitsResolver) -> None:
+    """A sample center replaced by the clerk's own (another key) does not come back beside it."""
+    tung_ba = "00925"
+    with session_scope(session_factory) as session:
+        directory.seed_sample_centers(session, resolver)
+        sample = directory.commune_center(session, commune_code=tung_ba)
+        assert sample is not None
+        directory.delete_center(session, center_id=sample.id)
+        own = directory.create_center(session, data=_data(commune_code=tung_ba), author="clerk").id
+    with session_scope(session_factory) as session:
+        again = directory.seed_sample_centers(session, resolver)
+        assert again.created == 0
+        assert [c.id for c in directory.list_centers(session, commune_code=tung_ba)] == [own]
+
+
 def test_opening_hours_text_groups_weekday_ranges() -> None:
     periods = [OpeningPeriod(first_day=5, last_day=5, opens="07:30", closes="11:30"),
                OpeningPeriod(first_day=0, last_day=4, opens="13:30", closes="17:00"),
