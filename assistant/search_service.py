@@ -100,11 +100,34 @@ class SearchService:
         """Build the whole index from the database and swap it in atomically."""
         self._state = "building"
         started = time.perf_counter()
-        with self._factory() as session:
-            documents = [_document(row) for row in crud.all_procedures(session)]
+        documents = self._documents()
         searcher = build_index(documents, self.encoder, self._settings.index_dir, progress=progress)
         self._searcher = searcher
-        return {"procedures": searcher.documents, "build_s": round(time.perf_counter() - started, 2)}
+        caught_up = self._catch_up(searcher, {doc.code: doc.content_hash() for doc in documents})
+        return {"procedures": searcher.documents, "build_s": round(time.perf_counter() - started, 2),
+                "caught_up": caught_up}
+
+    def _documents(self) -> list[IndexDocument]:
+        with self._factory() as session:
+            return [_document(row) for row in crud.all_procedures(session)]
+
+    def _catch_up(self, searcher: HybridSearcher, built: dict[str, str]) -> int:
+        """Apply what staff saved while the build ran; the number of procedures that needed it.
+
+        A build reads the database once, at its start, and saves minutes later over any version an edit's
+        own re-index wrote meanwhile; comparing with the database again after the save brings those edits
+        back (an edit saved after this read is re-indexed on top of the new version by its own upsert).
+        """
+        current = self._documents()
+        changed = [doc for doc in current if built.get(doc.code) != doc.content_hash()]
+        gone = built.keys() - {doc.code for doc in current}
+        for doc in changed:
+            searcher.upsert(doc)
+        for code in gone:
+            searcher.remove(code)
+        if changed or gone:
+            logger.info("index: %d procedures changed during the build were re-indexed", len(changed) + len(gone))
+        return len(changed) + len(gone)
 
     def reindex(self, codes: Sequence[str]) -> None:
         """Re-embed just these procedures (or drop the ones that no longer exist)."""

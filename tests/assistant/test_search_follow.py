@@ -1,18 +1,23 @@
-"""Two app replicas on one index directory: an alias linked on one becomes searchable on the other."""
+"""The search index kept current: replicas on one index directory follow each other, and a staff edit
+saved while a full rebuild runs is not lost when the rebuild swaps in."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant import search_service
 from assistant.config import Settings
 from assistant.db import create_db_engine, create_session_factory, session_scope
 from assistant.search_service import SearchService, start_following
+from index.build import load_index
 from index.encoders import HashingEncoder
+from index.searcher import HybridSearcher
 from knowledge import crud
 from knowledge.migrate import upgrade_database
 from tests.factories import procedure_data
@@ -53,6 +58,35 @@ def test_follow_makes_an_alias_linked_on_another_replica_searchable(
     assert marriage is not None and ALIAS in marriage.aliases
     assert follower.search(ALIAS, k=1).hits[0].code == "1.000894"
     assert not follower.follow()
+
+
+def test_an_edit_saved_during_a_rebuild_survives_the_swap(
+    tmp_settings: Settings, factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encoder = HashingEncoder()
+    service = SearchService(tmp_settings, factory, encoder=encoder)
+    service.rebuild(progress=False)
+    real_build = search_service.build_index
+
+    def build_while_a_clerk_edits(*args: Any, **kwargs: Any) -> HybridSearcher:
+        # The build has read the database; a clerk links an alias and adds a procedure, and their
+        # re-index lands on the index that is still live, before the build saves over it.
+        with session_scope(factory) as session:
+            crud.add_aliases(session, code="1.000894", texts=[ALIAS], author="clerk")
+            crud.upsert_imported(session, data=procedure_data(code="2.000986",
+                                                              name="Thủ tục cấp phiếu lý lịch tư pháp"))
+        service.reindex(["1.000894", "2.000986"])
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(search_service, "build_index", build_while_a_clerk_edits)
+    stats = service.rebuild(progress=False)
+
+    assert stats["caught_up"] == 2
+    for searcher in (service.searcher, load_index(tmp_settings.index_dir, encoder)):  # memory and disk
+        marriage = searcher.get("1.000894")
+        assert marriage is not None and ALIAS in marriage.aliases
+        assert searcher.get("2.000986") is not None
+    assert service.search(ALIAS, k=1).hits[0].code == "1.000894"
 
 
 def test_follow_before_the_index_is_loaded_does_nothing_and_zero_turns_following_off(
