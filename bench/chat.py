@@ -13,6 +13,8 @@ import os
 import statistics
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +22,14 @@ import httpx
 
 from assistant import processes
 from assistant.config import PROJECT_ROOT, Settings
+from assistant.db import create_db_engine, create_session_factory
+from assistant.search_service import SearchService
 from bench.questions import QuestionFeed
 
 # A citizen's conversation in the load: this many free questions, then a new citizen (a new tracker).
 TURNS_PER_CONVERSATION = 4
+# Turns Rasa answers from its domain alone: the floor a search turn is compared with.
+GREETINGS = ("xin chào", "chào bạn", "xin chao", "chào ad", "hello", "chào em", "chao ad")
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -111,15 +117,10 @@ def _rss_mb(pid: int) -> float:
     return round(total / 1024, 1)
 
 
-def run_chat_bench(
-    settings: Settings, questions: list[str], *, seconds: dict[int, float] | None = None,
-    rasa_workers: int = 1, redis_host: str | None = None, tracker_db_url: str | None = None,
-) -> dict[str, Any]:
-    """Start the three processes, load them at each concurrency level, measure, stop them.
-
-    `tracker_db_url` defaults to a SQLite file; production keeps trackers in PostgreSQL.
-    """
-    seconds = seconds or {1: 12.0, 10: 20.0, 50: 15.0}
+@contextmanager
+def _servers(settings: Settings, *, rasa_workers: int, redis_host: str | None, tracker_db_url: str | None,
+             app_env: dict[str, str] | None = None) -> Iterator[tuple[list[processes.RunningProcess], str]]:
+    """The three processes started, healthy and warmed up; stopped on exit. Yields them and the app's URL."""
     log_dir = PROJECT_ROOT / "var" / "bench-logs"
     app_port, rasa_port, action_port = processes.free_port(), processes.free_port(), processes.free_port()
     app_url = f"http://127.0.0.1:{app_port}"
@@ -130,18 +131,63 @@ def run_chat_bench(
         app_env={"ASSISTANT_DATABASE_URL": settings.database_url, "ASSISTANT_INDEX_DIR": str(settings.index_dir),
                  "ASSISTANT_LOG_LEVEL": "WARNING",
                  # The load comes from one address standing for many citizens: the per-address limit is off.
-                 "ASSISTANT_RATE_LIMIT_CHAT_PER_IP": "0"},
+                 "ASSISTANT_RATE_LIMIT_CHAT_PER_IP": "0", **(app_env or {})},
     )
     running: list[processes.RunningProcess] = []
-    feed = QuestionFeed(questions)
     try:
         for spec in specs:
             running.append(processes.start(spec, log_dir))
         processes.wait_healthy(running, timeout_s=420)
+        yield running, app_url
+    finally:
+        processes.stop(running)
+
+
+def run_chat_bench(
+    settings: Settings, questions: list[str], *, seconds: dict[int, float] | None = None,
+    rasa_workers: int = 1, redis_host: str | None = None, tracker_db_url: str | None = None,
+) -> dict[str, Any]:
+    """Start the three processes, load them at each concurrency level, measure, stop them.
+
+    `tracker_db_url` defaults to a SQLite file; production keeps trackers in PostgreSQL.
+    """
+    seconds = seconds or {1: 12.0, 10: 20.0, 50: 15.0}
+    feed = QuestionFeed(questions)
+    with _servers(settings, rasa_workers=rasa_workers, redis_host=redis_host,
+                  tracker_db_url=tracker_db_url) as (running, app_url):
         asyncio.run(_load(app_url, 2, 3.0, feed))  # warm-up: models, caches, connections
         chat = {f"c{level}": _measured(running, app_url, level, length, feed) for level, length in seconds.items()}
         memory = {item.spec.name: _rss_mb(item.process.pid) for item in running}
-    finally:
-        processes.stop(running)
     return {"chat": chat, "memory_mb": memory,
             "questions": {"distinct": len(questions), "asked": feed.asked, "repeated": feed.repeats}}
+
+
+def run_turn_costs(
+    settings: Settings, questions: list[str], *, hashing_index_dir: Path, tracker_db_urls: Callable[[], str | None],
+    redis_host: str | None, concurrency: int = 10, seconds: float = 20.0,
+) -> dict[str, dict[str, Any]]:
+    """Where a search turn's time goes, side by side at one load level with 2 Rasa workers.
+
+    A greeting is answered by Rasa from its domain (no action server, no search); a search turn adds the
+    action server, the app's search and its answer; the same search turn with the hashing encoder (an index
+    built for it in `hashing_index_dir`) shows what the neural query embedding costs on its own.
+    """
+    greetings = QuestionFeed(list(GREETINGS))
+    searches = QuestionFeed(questions)
+    rows: dict[str, dict[str, Any]] = {}
+    with _servers(settings, rasa_workers=2, redis_host=redis_host,
+                  tracker_db_url=tracker_db_urls()) as (running, app_url):
+        asyncio.run(_load(app_url, 2, 3.0, searches))
+        rows["greeting"] = _measured(running, app_url, concurrency, seconds, greetings)
+        rows["search"] = _measured(running, app_url, concurrency, seconds, searches)
+    hashing = settings.model_copy(update={"encoder_backend": "hashing", "index_dir": hashing_index_dir})
+    engine = create_db_engine(settings.database_url)
+    try:
+        SearchService(hashing, create_session_factory(engine)).rebuild(progress=False)
+    finally:
+        engine.dispose()
+    with _servers(hashing, rasa_workers=2, redis_host=redis_host, tracker_db_url=tracker_db_urls(),
+                  app_env={"ASSISTANT_ENCODER_BACKEND": "hashing"}) as (running, app_url):
+        asyncio.run(_load(app_url, 2, 3.0, searches))
+        rows["search_hashing_encoder"] = _measured(running, app_url, concurrency, seconds, searches)
+    return rows

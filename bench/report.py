@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+TURN_KINDS = (
+    ("greeting", "greeting (answered by Rasa alone)"),
+    ("search", "search turn"),
+    ("search_hashing_encoder", "search turn, hashing encoder instead of e5 (no neural query embedding)"),
+)
+
 
 def render_markdown(results: dict[str, Any]) -> str:
     dev = results["retrieval"]["dev"]
@@ -49,6 +55,18 @@ def render_markdown(results: dict[str, Any]) -> str:
             spent = " / ".join(f"{cpu[name]:.0f}" for name in ("app", "rasa", "actions") if name in cpu) or "-"
             lines.append(f"| {level[1:]} concurrent conversations | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} | "
                          f"{row['p99_ms']:.0f} | {row['msgs_per_s']:.1f} | {row['errors']} | {spent} |")
+    costs = results.get("chat_turn_costs")
+    if costs:
+        lines += ["", "| where a turn's time goes: 10 concurrent conversations, Rasa 2 workers | p50 ms | p95 ms "
+                      "| messages/s | CPU ms per turn: app / Rasa / actions |",
+                  "|---|---|---|---|---|"]
+        for key, label in TURN_KINDS:
+            if key in costs:
+                row = costs[key]
+                cpu = row.get("cpu_ms_per_turn", {})
+                spent = " / ".join(f"{cpu[name]:.0f}" for name in ("app", "rasa", "actions") if name in cpu) or "-"
+                lines.append(f"| {label} | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} | {row['msgs_per_s']:.1f} "
+                             f"| {spent} |")
     if "memory_mb" in results:
         memory = results["memory_mb"]
         lines += ["", "| resident memory | MB |", "|---|---|"]

@@ -6,12 +6,14 @@ import json
 import logging
 import platform
 import sys
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from assistant.config import PROJECT_ROOT, get_settings
 from assistant.logging_setup import configure_logging
-from bench.chat import TURNS_PER_CONVERSATION, run_chat_bench
+from bench.chat import TURNS_PER_CONVERSATION, run_chat_bench, run_turn_costs
 from bench.questions import load_questions as load_chat_questions
 from bench.report import render_markdown
 from bench.search import run_search_bench
@@ -48,6 +50,10 @@ def main() -> int:
         replicated = run_chat_bench(settings, load, rasa_workers=2, redis_host=redis_host, tracker_db_url=trackers)
         results["chat_rasa_2_workers"] = replicated["chat"]
         results["memory_mb"]["rasa_2_workers"] = replicated["memory_mb"]["rasa"]
+        with tempfile.TemporaryDirectory(prefix="bench-hashing-index-") as scratch:
+            results["chat_turn_costs"] = run_turn_costs(
+                settings, load, hashing_index_dir=Path(scratch), redis_host=redis_host,
+                tracker_db_urls=lambda: _fresh_tracker_database() if trackers else None)
     (BENCH_DIR / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     (BENCH_DIR / "results.md").write_text(render_markdown(results))
     sys.stdout.write(render_markdown(results))

@@ -200,8 +200,8 @@ def _new_data(form: NewCenterFields, place: Place, level: CenterLevel) -> direct
 
 @router.get("/admin/service-centers/new")
 def new_page(request: Request, user: EditorDep) -> Response:
-    return _new_form(request, NewCenterFields(level=CenterLevel.COMMUNE.value,
-                                                    receives_levels=[CenterLevel.COMMUNE.value]))
+    commune = CenterLevel.COMMUNE.value
+    return _new_form(request, NewCenterFields(level=commune, receives_levels=[commune]))
 
 
 @router.post("/admin/service-centers/new")
