@@ -74,12 +74,13 @@ class Job:
     local_replies: tuple[BotMessage, ...] | None = None
     # The row's `updated_at` when this process took it: the lease it answers under (None: not checked).
     lease: datetime | None = None
-    # Telegram: the button press to acknowledge, kept so a recovered press takes the same path.
+    # Telegram: the button press to acknowledge. Not kept for recovery: Telegram lets a bot answer a
+    # callback query for a few seconds only, far less than the lease after which a message is recovered.
     callback_query_id: str | None = None
 
 
-def pending_of(message: IncomingMessage, recipient_id: str, local_replies: tuple[BotMessage, ...] | None,
-               callback_query_id: str | None = None) -> dict[str, Any]:
+def pending_of(message: IncomingMessage, recipient_id: str,
+               local_replies: tuple[BotMessage, ...] | None) -> dict[str, Any]:
     """What answering this message again needs after a stopped process, and nothing more.
 
     `text` is the citizen's own words: it stays only while the row is `received` and is never logged.
@@ -87,7 +88,7 @@ def pending_of(message: IncomingMessage, recipient_id: str, local_replies: tuple
     return {"sender_id": message.sender_id, "recipient_id": recipient_id, "text": message.text,
             "kind": message.kind, "message_id": message.message_id, "timestamp": message.timestamp.isoformat(),
             "local_replies": None if local_replies is None else replies_as_json(list(local_replies)),
-            "callback_query_id": callback_query_id, "recoveries": 0}
+            "recoveries": 0}
 
 
 def job_from_pending(delivery_id: int, channel: str, pending: dict[str, Any], lease: datetime) -> Job:
@@ -96,10 +97,8 @@ def job_from_pending(delivery_id: int, channel: str, pending: dict[str, Any], le
                               message_id=str(pending["message_id"]), kind=str(pending["kind"]),
                               timestamp=datetime.fromisoformat(str(pending["timestamp"])))
     local = pending.get("local_replies")
-    callback = pending.get("callback_query_id")
     return Job(delivery_id=delivery_id, message=message, recipient_id=str(pending["recipient_id"]),
-               local_replies=None if local is None else tuple(replies_from_json(list(local))), lease=lease,
-               callback_query_id=str(callback) if callback else None)
+               local_replies=None if local is None else tuple(replies_from_json(list(local))), lease=lease)
 
 
 class LeaseLost(ChannelSendError):
@@ -216,7 +215,7 @@ async def claim_job(store: DeliveryStore, message: IncomingMessage, recipient_id
     conversation = ChatService.conversation_id(message)
     local = tuple(local_replies) if local_replies is not None else None
     now = utcnow()
-    pending = pending_of(message, recipient_id, local, callback_query_id)
+    pending = pending_of(message, recipient_id, local)
     delivery_id = await asyncio.to_thread(store.claim, message, conversation, pending=pending, at=now)
     if delivery_id is None:
         return None

@@ -133,7 +133,8 @@ class TelegramChannel:
     async def process(self, job: Job, chat: ChatService, callback_query_id: str | None = None) -> str:
         """Acknowledge a button press, resolve its payload, answer; returns the delivery status.
 
-        The press to acknowledge is the job's own unless given; a recovered job (`channels.recovery`) carries it.
+        The press to acknowledge is the job's own unless given; a recovered job (`channels.recovery`) has none,
+        since Telegram no longer takes an answer to a press that old.
         """
         callback_query_id = callback_query_id if callback_query_id is not None else job.callback_query_id
         if callback_query_id is not None:

@@ -64,11 +64,9 @@ def fakes(tmp_path: Path) -> Iterator[Fakes]:
 
 
 def _left_unanswered(factory: sessionmaker[Session], message: IncomingMessage, recipient_id: str, *,
-                     age_s: float, local_replies: list[BotMessage] | None = None,
-                     callback_query_id: str | None = None) -> int:
+                     age_s: float, local_replies: list[BotMessage] | None = None) -> int:
     """A row as the webhook writes it (`claim_job`), claimed `age_s` ago by a process that then stopped."""
-    pending = pending_of(message, recipient_id, tuple(local_replies) if local_replies is not None else None,
-                         callback_query_id)
+    pending = pending_of(message, recipient_id, tuple(local_replies) if local_replies is not None else None)
     conversation = f"{message.channel}:{message.sender_id}"
     delivery_id = DeliveryStore(factory).claim(message, conversation, pending=pending,
                                                at=utcnow() - timedelta(seconds=age_s))
@@ -134,13 +132,20 @@ def test_a_zalo_message_with_a_local_reply_is_answered_without_asking_rasa(
     assert (_row(session_factory, delivery).status, _row(session_factory, delivery).pending) == (DELIVERY_SENT, None)
 
 
-def test_a_telegram_button_press_is_resolved_and_acknowledged_as_live(
+def test_a_telegram_button_press_is_resolved_and_answered_without_a_stale_acknowledgement(
         session_factory: sessionmaker[Session], fakes: Fakes) -> None:
     press = IncomingMessage(channel="telegram", sender_id=str(tg.CHAT_ID), text="/ask_fee", message_id="71",
                             kind="button")
-    _left_unanswered(session_factory, press, str(tg.CHAT_ID), age_s=LEASE_S + 1, callback_query_id="cb-71")
+    # Claimed as the webhook claims it, press id and all, by a process that then stopped.
+    job = asyncio.run(claim_job(DeliveryStore(session_factory), press, str(tg.CHAT_ID), None,
+                                callback_query_id="cb-71"))
+    assert job is not None and job.callback_query_id == "cb-71"  # what the live turn acknowledges
+    with session_scope(session_factory) as session:
+        session.execute(update(ChannelDelivery).where(ChannelDelivery.id == job.delivery_id)
+                        .values(updated_at=utcnow() - timedelta(seconds=LEASE_S + 1)))
     assert asyncio.run(_round(session_factory, fakes.settings))["recovered"] == 1
-    assert [c.params["callback_query_id"] for c in fakes.telegram.calls_to("answerCallbackQuery")] == ["cb-71"]
+    # Telegram answers a callback query for seconds only: a press recovered after the lease is not acknowledged.
+    assert fakes.telegram.calls_to("answerCallbackQuery") == []
     assert fakes.rasa.calls[0]["message"] == "/ask_fee"
     assert [c.params["text"] for c in fakes.telegram.calls_to("sendMessage")] == ["Bạn hỏi: /ask_fee"]
 
