@@ -130,16 +130,15 @@ class TelegramChannel:
         return await claim_job(self._store, inbound.message, inbound.chat_id, inbound.local_replies,
                                inbound.callback_query_id)
 
-    async def process(self, job: Job, chat: ChatService, callback_query_id: str | None = None) -> str:
+    async def process(self, job: Job, chat: ChatService) -> str:
         """Acknowledge a button press, resolve its payload, answer; returns the delivery status.
 
-        The press to acknowledge is the job's own unless given; a recovered job (`channels.recovery`) has none,
-        since Telegram no longer takes an answer to a press that old.
+        The press to acknowledge is the job's own; a recovered job (`channels.recovery`) has none, since
+        Telegram no longer takes an answer to a press that old.
         """
-        callback_query_id = callback_query_id if callback_query_id is not None else job.callback_query_id
-        if callback_query_id is not None:
+        if job.callback_query_id is not None:
             try:
-                await self.bot.answer_callback_query(callback_query_id)
+                await self.bot.answer_callback_query(job.callback_query_id)
             except TelegramError as exc:  # the answer still follows; only the spinner lingers
                 logger.warning("telegram: answerCallbackQuery failed for chat %s: %s", job.recipient_id, exc)
         if job.message.kind == "button" and job.local_replies is None:

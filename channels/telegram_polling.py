@@ -81,7 +81,7 @@ async def poll(settings: Settings, *, max_updates: int | None = None, timeout_s:
                         continue
                     job = await channel.accept(inbound)
                     if job is not None:
-                        await channel.process(job, chat, inbound.callback_query_id)
+                        await channel.process(job, chat)
                     handled += 1
     except TelegramError as exc:
         logger.error("telegram: polling stopped: %s", exc)

@@ -125,7 +125,7 @@ async def telegram_webhook(
     if job is None:
         return _ok(duplicate=True)
     job = await limit_sender(job, limiter, channels.settings)
-    background.add_task(telegram.process, job, chat, inbound.callback_query_id)
+    background.add_task(telegram.process, job, chat)
     return _ok()
 
 
