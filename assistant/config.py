@@ -14,6 +14,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The unanswered-webhook lease must cover this many Rasa timeouts: one Rasa call may take four (waiting for a
 # connection, connecting, sending, reading each get the full timeout), and the transcript writes around it more.
 RASA_CALLS_PER_LEASE = 6
+# A shared secret shorter than this is a placeholder (`assistant.action_auth` warns about it outside production).
+MIN_ACTIONS_TOKEN_CHARS = 16
 
 EncoderBackend = Literal["e5-bundled", "sentence-transformers", "hashing"]
 
@@ -101,6 +103,10 @@ class Settings(BaseSettings):
     # Web pages on other origins allowed to embed the widget (it calls /api/chat from their page).
     # Comma-separated, e.g. "https://tthc.tuyenquang.gov.vn,https://xa-yenthinh.gov.vn"; "*" allows any.
     widget_origins: str = ""
+    # Signs the conversation ids the app issues to the widget and API callers (`POST /api/chat/session`), so
+    # a caller can only speak in, and read the clerk replies of, a conversation it was given. Required in
+    # production (32+ characters); elsewhere empty means a fixed development secret.
+    chat_session_secret: SecretStr = SecretStr("")
 
     # Staff console (/admin): sessions end after this much inactivity, and in any case after the lifetime.
     admin_session_idle_minutes: int = Field(default=60, ge=1, le=24 * 60)
@@ -142,6 +148,23 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _production_secrets_set(self) -> Settings:
+        """A production app with a guessable or missing secret would let anyone sign in as a conversation."""
+        from assistant.chat_identity import secret_problem
+
+        if self.environment != "production":
+            return self
+        problem = secret_problem(self.chat_session_secret.get_secret_value())
+        if problem:
+            raise ValueError(problem)
+        # `make run` (development) makes a new actions token at each start when none is set; production must
+        # share one with the action server, or the routes only the action server may call are open to all.
+        if len(self.actions_token.get_secret_value()) < MIN_ACTIONS_TOKEN_CHARS:
+            raise ValueError(f"ASSISTANT_ACTIONS_TOKEN must be set in production (at least {MIN_ACTIONS_TOKEN_CHARS} "
+                             "characters, the same for the app and the action server).")
+        return self
+
+    @model_validator(mode="after")
     def _unanswered_lease_outlasts_a_rasa_call(self) -> Settings:
         """A turn still waiting for Rasa when its lease ran out would be answered a second time."""
         floor = RASA_CALLS_PER_LEASE * self.rasa_timeout_s
@@ -152,6 +175,13 @@ class Settings(BaseSettings):
                 f"({RASA_CALLS_PER_LEASE} times the Rasa timeout), or a message still being answered would be "
                 "answered twice.")
         return self
+
+    @property
+    def chat_secret(self) -> str:
+        """The secret that signs conversation ids: the configured one, or the development default."""
+        from assistant.chat_identity import DEVELOPMENT_SECRET
+
+        return self.chat_session_secret.get_secret_value() or DEVELOPMENT_SECRET
 
     @property
     def widget_origin_list(self) -> list[str]:

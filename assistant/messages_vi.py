@@ -57,3 +57,12 @@ HANDOVER_OUT_OF_HOURS_UNKNOWN = (
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 TODAY = "hôm nay"
 TOMORROW = "ngày mai"
+# `/api/chat` and the clerk-reply poll with an id this app did not issue (the widget gets a new one by itself).
+CHAT_SESSION_REFUSED = (
+    "This conversation id was not issued by this server: get one from POST /api/chat/session and send it as "
+    "sender_id. / Mã cuộc trò chuyện này không do máy chủ cấp: hãy lấy mã mới từ POST /api/chat/session."
+)
+CHAT_FOREIGN_NAMESPACE = (
+    "sender_id must not contain ':' — ids such as telegram:… or zalo:… belong to other channels; get an id "
+    "from POST /api/chat/session."
+)

@@ -12,7 +12,6 @@ import asyncio
 import os
 import statistics
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,7 +42,8 @@ async def _conversation(client: httpx.AsyncClient, url: str, deadline: float, fe
     sender = ""
     while time.monotonic() < deadline:
         if turn % TURNS_PER_CONVERSATION == 0:
-            sender = f"bench-{uuid.uuid4().hex[:12]}"
+            # A new citizen: the app issues the conversation id, as it does to the widget.
+            sender = (await client.post(url + "/session")).json()["sender_id"]
         started = time.perf_counter()
         response = await client.post(url, json={"sender_id": sender, "text": feed.take()})
         latencies.append((time.perf_counter() - started) * 1000)

@@ -5,7 +5,8 @@ The three POSTs are the action server's (`X-Assistant-Token` when `ASSISTANT_ACT
 - `POST /api/questions`: a question and how the bot fared (feeds the console's unanswered inbox).
 - `POST /api/handover`: the citizen asked for a person (or the bot gave up): queue it, say when.
 - `POST /api/feedback`: the citizen's rating at the end of a conversation.
-- `GET /api/chat/{sender_id}/messages?after=<id>`: clerk replies stored for a web/API conversation.
+- `GET /api/chat/{sender_id}/messages?after=<id>`: clerk replies stored for a web/API conversation, readable
+  only with the signed id the app issued for it (`POST /api/chat/session`).
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 from pydantic import BaseModel, Field
 
-from assistant import messages_vi, metrics
+from assistant import chat_identity, messages_vi, metrics
 from assistant.action_auth import ACTIONS_ONLY, ACTIONS_ONLY_RESPONSES
 from assistant.db import MAX_ROW_ID, session_scope
 from assistant.deps import OutboxDep, SettingsDep, StateDep
+from assistant.routes.chat import SESSION_REFUSED_RESPONSES, owned_conversation
 from dossiers.calendar import HolidayCalendar
 from knowledge.admin.conversation_models import OUTCOMES, FeedbackRating
 from knowledge.admin.handover import request_handover
@@ -149,13 +151,17 @@ async def post_feedback(body: FeedbackIn, state: StateDep) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/chat/{sender_id}/messages", response_model=OutboxOut)
+@router.get("/chat/{sender_id}/messages", response_model=OutboxOut, responses=SESSION_REFUSED_RESPONSES)
 async def clerk_messages(
     sender_id: Annotated[str, Path(min_length=1, max_length=128, pattern=SENDER_PATTERN)],
     outbox: OutboxDep,
+    settings: SettingsDep,
     after: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
 ) -> OutboxOut:
-    # Web and API conversations are keyed by the sender id itself (see ChatService.conversation_id).
-    stored, handover = await asyncio.to_thread(outbox.pending, sender_id, after)
+    if chat_identity.foreign_namespace(sender_id):
+        raise HTTPException(422, detail=messages_vi.CHAT_FOREIGN_NAMESPACE)
+    # Web and API conversations are keyed by the conversation id the signed id carries.
+    conversation = owned_conversation(sender_id, settings)
+    stored, handover = await asyncio.to_thread(outbox.pending, conversation, after)
     return OutboxOut(messages=[OutboxItem(id=m.id, text=m.text, at=m.created_at) for m in stored],
                      handover=handover)

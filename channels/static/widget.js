@@ -8,6 +8,8 @@
  *   data-ask="câu hỏi"             ask this question once when the page opens (deep links)
  *   data-procedure="1.001193"      ask about this procedure once when the page opens (QR codes)
  *
+ * The conversation id comes from the server (POST /api/chat/session, signed by it) and is kept in
+ * localStorage; an id the server refuses (401) is replaced by a new one and the message sent again.
  * The widget lives in a Shadow DOM so the host page's CSS cannot break it and its CSS cannot leak out.
  * Bot text is always inserted as text nodes; only http(s) URLs become links.
  */
@@ -119,29 +121,22 @@
     }
   }
 
-  function randomSenderId() {
-    var bytes = new Uint8Array(12);
-    if (window.crypto && window.crypto.getRandomValues) {
-      window.crypto.getRandomValues(bytes);
-    } else {
-      for (var i = 0; i < bytes.length; i++) {
-        bytes[i] = Math.floor(Math.random() * 256);
-      }
-    }
-    return "web-" + Array.prototype.map.call(bytes, function (b) {
-      return ("0" + b.toString(16)).slice(-2);
-    }).join("");
-  }
+  // The server issues the conversation id (POST /api/chat/session) and signs it; "" until it has.
+  var SIGNED_ID = /^web-[0-9a-f]{24}\.[0-9a-f]{32}$/;
 
   function freshState() {
-    return { v: STORAGE_VERSION, senderId: randomSenderId(), history: [], queue: [], open: false, seq: 0 };
+    return { v: STORAGE_VERSION, senderId: "", history: [], queue: [], open: false, seq: 0 };
   }
 
   function loadState() {
     try {
       var saved = JSON.parse(storageGet(storageKey) || "null");
-      if (saved && saved.v === STORAGE_VERSION && /^[A-Za-z0-9_.:@-]{1,128}$/.test(saved.senderId) &&
+      if (saved && saved.v === STORAGE_VERSION && typeof saved.senderId === "string" &&
           Array.isArray(saved.history) && Array.isArray(saved.queue)) {
+        if (!SIGNED_ID.test(saved.senderId)) {
+          // An id this browser made up itself (older widget): the server gives a new one on the next message.
+          saved.senderId = "";
+        }
         return saved;
       }
     } catch (err) {
@@ -559,8 +554,35 @@
     return ms / 2 + Math.random() * ms / 2;
   }
 
+  // Resolves to the conversation's signed id, asking the server for one first if needed; "" when it could not.
+  function ensureSession() {
+    if (state.senderId) {
+      return Promise.resolve(state.senderId);
+    }
+    var conversation = state;
+    return fetch(options.api + "/api/chat/session", { method: "POST", credentials: "omit" })
+      .then(function (response) {
+        return response.status === 201 ? response.json() : null;
+      }).then(function (body) {
+        var id = body && typeof body.sender_id === "string" && SIGNED_ID.test(body.sender_id) ? body.sender_id : "";
+        if (id && state === conversation && !state.senderId) {
+          state.senderId = id;
+          saveState();
+        }
+        return state === conversation ? state.senderId : "";
+      }, function () {
+        return "";
+      });
+  }
+
   // Resolves to {kind: "ok"|"reject"|"retry"|"limited", messages, waitMs}; never rejects.
   function postOnce(text) {
+    return ensureSession().then(function (senderId) {
+      return senderId ? postWithId(senderId, text) : { kind: "retry", messages: [] };
+    });
+  }
+
+  function postWithId(senderId, text) {
     var controller = window.AbortController ? new AbortController() : null;
     var timer = setTimeout(function () {
       if (controller) {
@@ -570,7 +592,7 @@
     return fetch(options.api + "/api/chat", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender_id: state.senderId, text: text }),
+      body: JSON.stringify({ sender_id: senderId, text: text }),
       signal: controller ? controller.signal : undefined,
       credentials: "omit"
     }).then(function (response) {
@@ -578,6 +600,14 @@
         var messages = body && Array.isArray(body.messages) ? body.messages : null;
         if (response.ok && messages) {
           return { kind: "ok", messages: messages };
+        }
+        if (response.status === 401) {
+          // The server no longer knows this id (its secret changed): continue under a new one.
+          if (state.senderId === senderId) {
+            state.senderId = "";
+            saveState();
+          }
+          return { kind: "retry", messages: [] };
         }
         if (response.status === 503 && messages && messages.length) {
           return { kind: "ok", messages: messages };
@@ -657,11 +687,11 @@
     busy = true;
     setTyping(true);
     var head = state.queue[0];
-    var sender = state.senderId;
+    var conversation = state;
     sendWithRetries(head.text).then(function (result) {
       busy = false;
       setTyping(false);
-      if (state.senderId !== sender) {
+      if (state !== conversation) {
         // "Bắt đầu lại" was pressed while this was on its way: the answer belongs to the old conversation.
         flushQueue();
         return;
@@ -702,6 +732,9 @@
   function checkClerk() {
     clearTimeout(clerkTimer);
     var sender = state.senderId;
+    if (!sender) {
+      return;  // no message sent yet: nothing a clerk could have answered
+    }
     var after = typeof state.clerkAfter === "number" ? state.clerkAfter : 0;
     fetch(options.api + "/api/chat/" + encodeURIComponent(sender) + "/messages?after=" + after, {
       credentials: "omit"

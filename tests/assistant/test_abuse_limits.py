@@ -32,6 +32,7 @@ from assistant.main import create_app
 from assistant.processes import free_port
 from assistant.rate_limit import Limit
 from assistant.search_service import SearchService
+from tests import chat_ids
 from tests.assistant.test_rate_limit import REDIS_URL
 from tests.channels import test_telegram as tg
 from tests.fakes.local_server import LocalServer
@@ -51,7 +52,7 @@ def _app(settings: Settings) -> FastAPI:
 
 
 def _chat(client: TestClient | httpx.Client, sender: str, text: str = "khai sinh") -> Any:
-    return client.post("/api/chat", json={"sender_id": sender, "text": text})
+    return client.post("/api/chat", json={"sender_id": chat_ids.signed(sender), "text": text})
 
 
 @pytest.fixture
@@ -184,14 +185,14 @@ class _ServedApp:
 
 FLOODER = """
 import asyncio, json, sys, httpx
-url, total = sys.argv[1], int(sys.argv[2])
+url, total, sender = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 async def main():
     counts = {}
     async with httpx.AsyncClient(timeout=30) as client:
         sem = asyncio.Semaphore(20)
         async def one(i):
             async with sem:
-                r = await client.post(url + "/api/chat", json={"sender_id": "flooder", "text": f"spam {i}"})
+                r = await client.post(url + "/api/chat", json={"sender_id": sender, "text": f"spam {i}"})
                 counts[r.status_code] = counts.get(r.status_code, 0) + 1
         print("go", flush=True)
         await asyncio.gather(*(one(i) for i in range(total)))
@@ -218,7 +219,7 @@ def test_a_flood_from_one_sender_is_refused_and_does_not_slow_another(tmp_path: 
         with _ServedApp(_app(settings)) as served, httpx.Client(base_url=served.url, timeout=30) as client:
             _calm_latencies(client, 2, "warm-up")
             baseline = statistics.median(_calm_latencies(client, 8, "quiet"))
-            with subprocess.Popen([sys.executable, "-c", FLOODER, served.url, str(flood)],
+            with subprocess.Popen([sys.executable, "-c", FLOODER, served.url, str(flood), chat_ids.signed("flooder")],
                                   stdout=subprocess.PIPE, text=True) as flooder:
                 try:
                     assert flooder.stdout is not None and flooder.stdout.readline().strip() == "go"

@@ -16,6 +16,7 @@ from assistant.db import create_db_engine, create_session_factory
 from assistant.main import create_app
 from assistant.search_service import SearchService
 from index.encoders import E5BundledEncoder
+from tests import chat_ids
 
 TOKEN = "s3cret-Shared-by-app-and-actions_0123456789"
 WRONG = "not-the-token-but-just-as-long_0123456789ab"
@@ -83,7 +84,7 @@ def test_a_caller_without_the_token_learns_nothing_about_the_body(closed: TestCl
 
 def test_other_routes_do_not_need_the_token(closed: TestClient) -> None:
     assert closed.get("/api/procedures/search", params={"q": "khai sinh"}).status_code == 200
-    assert closed.get("/api/chat/web-1/messages").status_code == 200
+    assert closed.get(f"/api/chat/{chat_ids.signed('web-1')}/messages").status_code == 200
 
 
 def test_with_a_token_set_nothing_is_said_at_start(closed: TestClient, caplog: pytest.LogCaptureFixture) -> None:

@@ -107,10 +107,19 @@ def test_feedback_is_stored_and_bad_ratings_refused(app: FastAPI, client: TestCl
 
 
 def test_poll_of_a_conversation_without_clerk_is_empty(client: TestClient) -> None:
-    response = client.get("/api/chat/web-abc/messages", params={"after": 0})
+    sender = client.post("/api/chat/session").json()["sender_id"]
+    response = client.get(f"/api/chat/{sender}/messages", params={"after": 0})
     assert response.status_code == 200
     assert response.json() == {"messages": [], "handover": False}
     assert client.get("/api/chat/bad id/messages").status_code == 422
     # Past the largest id the column holds: a clear 422, not an overflow in the query.
-    assert client.get("/api/chat/web-abc/messages", params={"after": 2**31}).status_code == 422
-    assert client.get("/api/chat/web-abc/messages", params={"after": 2**31 - 1}).json()["messages"] == []
+    assert client.get(f"/api/chat/{sender}/messages", params={"after": 2**31}).status_code == 422
+    assert client.get(f"/api/chat/{sender}/messages", params={"after": 2**31 - 1}).json()["messages"] == []
+
+
+def test_poll_needs_the_signed_id_the_app_issued(client: TestClient) -> None:
+    sender = client.post("/api/chat/session").json()["sender_id"]
+    conversation = sender.split(".")[0]
+    assert client.get(f"/api/chat/{conversation}/messages").status_code == 401
+    assert client.get("/api/chat/web-abc/messages").status_code == 401
+    assert client.get("/api/chat/telegram:5550001/messages").status_code == 422

@@ -11,6 +11,7 @@ from assistant.db import create_db_engine, create_session_factory
 from assistant.main import create_app
 from assistant.search_service import SearchService
 from index.encoders import E5BundledEncoder
+from tests import chat_ids
 
 
 def _samples(text: str, name: str) -> dict[tuple[tuple[str, str], ...], float]:
@@ -20,7 +21,7 @@ def _samples(text: str, name: str) -> dict[tuple[tuple[str, str], ...], float]:
 
 def test_requests_latency_search_confidence_and_rasa_errors_are_exposed(client: TestClient) -> None:
     client.get("/api/procedures/search", params={"q": "đăng ký khai sinh"})
-    client.post("/api/chat", json={"sender_id": "metrics-1", "text": "khai sinh"})  # Rasa is down here
+    client.post("/api/chat", json={"sender_id": chat_ids.signed("metrics-1"), "text": "khai sinh"})  # Rasa is down here
     client.get("/api/procedures/search", params={"q": "khai sinh"}, headers={"X-Assistant-Caller": "actions"})
     body = client.get("/metrics").text
     requests = _samples(body, "assistant_http_requests_total")

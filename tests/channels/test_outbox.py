@@ -26,6 +26,7 @@ from channels.outbox import ChannelUnavailable, ConversationOutbox
 from channels.retry import RetryPolicy
 from knowledge.admin import handover
 from knowledge.admin.conversation_models import ConversationMessage, HandoverMessage
+from tests import chat_ids
 from tests.fakes.local_server import LocalServer
 from tests.fakes.rasa_rest import FakeRasa
 from tests.fakes.telegram_api import FakeTelegramApi
@@ -125,25 +126,45 @@ def test_telegram_conversation_held_by_a_clerk_then_given_back(env: Env) -> None
 
 
 def test_web_conversation_gets_clerk_replies_by_polling(env: Env) -> None:
-    assert env.client.post("/api/chat", json={"sender_id": "web-77", "text": "xin chào"}).status_code == 200
-    thread_id = env.hand_over_and_take("web-77", "api")
-    held = env.client.post("/api/chat", json={"sender_id": "web-77", "text": "tôi cần hỏi cán bộ"})
+    sender, conversation = chat_ids.signed("web-77"), chat_ids.conversation("web-77")
+    assert env.client.post("/api/chat", json={"sender_id": sender, "text": "xin chào"}).status_code == 200
+    assert env.rasa.calls[0]["sender"] == conversation  # the signature never reaches Rasa
+    thread_id = env.hand_over_and_take(conversation, "api")
+    held = env.client.post("/api/chat", json={"sender_id": sender, "text": "tôi cần hỏi cán bộ"})
     assert held.json()["messages"][0]["text"] == messages_vi.CLERK_IS_ANSWERING
-    assert env.client.post("/api/chat", json={"sender_id": "web-77", "text": "alo"}).json() == {"messages": []}
+    assert env.client.post("/api/chat", json={"sender_id": sender, "text": "alo"}).json() == {"messages": []}
     assert len(env.rasa.calls) == 1
 
-    env.send("web-77", "api", "Chào bạn, <b>cán bộ</b> đây.")
-    poll = env.client.get("/api/chat/web-77/messages", params={"after": 0}).json()
+    env.send(conversation, "api", "Chào bạn, <b>cán bộ</b> đây.")
+    poll = env.client.get(f"/api/chat/{sender}/messages", params={"after": 0}).json()
     assert [m["text"] for m in poll["messages"]] == ["Chào bạn, <b>cán bộ</b> đây."]
     assert poll["handover"] is True
     last = poll["messages"][0]["id"]
-    assert env.client.get("/api/chat/web-77/messages", params={"after": last}).json()["messages"] == []
-    assert env.client.get("/api/chat/web-other/messages").json() == {"messages": [], "handover": False}
+    assert env.client.get(f"/api/chat/{sender}/messages", params={"after": last}).json()["messages"] == []
+    other = chat_ids.signed("web-other")
+    assert env.client.get(f"/api/chat/{other}/messages").json() == {"messages": [], "handover": False}
 
     env.close(thread_id)
-    assert env.client.get("/api/chat/web-77/messages", params={"after": last}).json()["handover"] is False
-    env.client.post("/api/chat", json={"sender_id": "web-77", "text": "cảm ơn"})
+    assert env.client.get(f"/api/chat/{sender}/messages", params={"after": last}).json()["handover"] is False
+    env.client.post("/api/chat", json={"sender_id": sender, "text": "cảm ơn"})
     assert [c["message"] for c in env.rasa.calls] == ["xin chào", "cảm ơn"]
+
+
+def test_clerk_replies_are_readable_only_by_the_conversation_that_owns_them(env: Env) -> None:
+    sender, conversation = chat_ids.signed("web-78"), chat_ids.conversation("web-78")
+    env.client.post("/api/chat", json={"sender_id": sender, "text": "xin chào"})
+    env.hand_over_and_take(conversation, "api")
+    env.send(conversation, "api", "Chào bạn, cán bộ đây.")
+    forged = conversation + "." + "0" * 32
+    other_secret = chat_ids.signed("web-78", secret="another-app-secret-of-32-characters!")
+    for guess in (conversation, forged, other_secret, sender.upper()):
+        assert env.client.get(f"/api/chat/{guess}/messages").status_code in (401, 422), guess
+    # A Telegram or Zalo user's clerk replies cannot be read (or joined) through the plain API either.
+    for foreign in (f"telegram:{CHAT_ID}", "zalo:4242"):
+        assert env.client.get(f"/api/chat/{foreign}/messages").status_code == 422
+        assert env.client.post("/api/chat", json={"sender_id": foreign, "text": "alo"}).status_code == 422
+    assert len(env.rasa.calls) == 1
+    assert env.client.get(f"/api/chat/{sender}/messages").json()["messages"][0]["text"] == "Chào bạn, cán bộ đây."
 
 
 def test_a_refused_telegram_send_is_reported(env: Env) -> None:

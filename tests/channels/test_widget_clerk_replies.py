@@ -17,11 +17,13 @@ import pytest
 from playwright.sync_api import Page, Route, expect, sync_playwright
 
 from channels import widget
+from tests import chat_ids
 
 CHROMIUM = Path("/usr/bin/chromium")
 ORIGIN = "http://widget.test"
 SHADOW = "document.getElementById('tthc-assistant-widget').shadowRoot"
 CLERK_TEXT = "<img src=x onerror=alert(1)> Chào bạn, tôi là cán bộ Lan."
+ISSUED = chat_ids.signed("widget-clerk")
 
 
 @pytest.fixture
@@ -45,6 +47,7 @@ def page() -> Iterator[Page]:
 
 def test_clerk_replies_are_polled_while_handed_over_and_shown_as_text(page: Page) -> None:
     polls: list[int] = []
+    senders: list[str] = []
     clerk = {"messages": [{"id": 7, "text": CLERK_TEXT, "at": "2026-12-01T03:00:00Z"}], "handover": True}
 
     def serve(route: Route) -> None:
@@ -55,18 +58,19 @@ def test_clerk_replies_are_polled_while_handed_over_and_shown_as_text(page: Page
         elif url.path == "/widget.js":
             route.fulfill(status=200, content_type="application/javascript; charset=utf-8",
                           body=widget.widget_script().body)
+        elif url.path == "/api/chat/session":
+            route.fulfill(status=201, content_type="application/json", body=json.dumps({"sender_id": ISSUED}))
         elif url.path == "/api/chat":
+            senders.append(json.loads(route.request.post_data or "{}")["sender_id"])
             body = {"messages": [{"text": "Tôi đã chuyển câu hỏi của bạn tới cán bộ.", "buttons": []}]}
             route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
-        elif url.path.endswith("/messages"):
+        elif url.path == f"/api/chat/{ISSUED}/messages":
             after = int(parse_qs(url.query)["after"][0])
             polls.append(after)
-            if len(polls) < 2:
-                answer = {"messages": [], "handover": False}  # the page's first check: nobody holds it
-            elif after < 7:
+            if after < 7:
                 answer = clerk
             else:
-                answer = {"messages": [], "handover": len(polls) < 4}
+                answer = {"messages": [], "handover": len(polls) < 3}
             route.fulfill(status=200, content_type="application/json", body=json.dumps(answer))
         else:
             route.fulfill(status=404, body="")
@@ -82,10 +86,12 @@ def test_clerk_replies_are_polled_while_handed_over_and_shown_as_text(page: Page
     assert clerk_bubble.evaluate("b => b.querySelector('img')") is None
     assert "Cán bộ:" in clerk_bubble.text_content()
     for _ in range(40):  # the reply said "still handed over": the widget polls again, then stops
-        if len(polls) >= 4:
+        if len(polls) >= 3:
             break
         page.wait_for_timeout(250)
-    assert polls == [0, 0, 7, 7]
+    # No poll before the first message (no conversation yet), then with the id the server issued.
+    assert polls == [0, 7, 7]
+    assert senders == [ISSUED]
     page.wait_for_timeout(5000)  # longer than the widget's poll interval
-    assert len(polls) == 4, "polling stops once the clerk gave the conversation back"
+    assert len(polls) == 3, "polling stops once the clerk gave the conversation back"
     expect(clerk_bubble).to_have_count(1)

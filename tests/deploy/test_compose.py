@@ -169,3 +169,10 @@ def test_rasa_and_actions_log_json_with_a_config_the_image_holds() -> None:
         assert (ROOT / config).is_file() and config.startswith("nlu/"), name
     # The config names the app's formatter, so the image must hold that module too.
     assert "assistant/logging_setup.py" in dockerfile
+
+
+def test_the_app_needs_its_chat_session_secret() -> None:
+    # Without it the production app refuses to start (it signs the widget's conversation ids).
+    app = _environment(SERVICES["app"])
+    assert REQUIRED_VAR.match(app["ASSISTANT_CHAT_SESSION_SECRET"])
+    assert VAR_REFERENCE.findall(app["ASSISTANT_CHAT_SESSION_SECRET"]) == ["ASSISTANT_CHAT_SESSION_SECRET"]

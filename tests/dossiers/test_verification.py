@@ -56,7 +56,8 @@ def test_production_refuses_a_placeholder_or_short_pepper() -> None:
         Settings(environment="production", dossier_pepper=PLACEHOLDER_PEPPER)
     with pytest.raises(ValidationError, match="at least 24"):
         Settings(environment="production", dossier_pepper="short")
-    assert Settings(environment="production", dossier_pepper=PEPPER).dossier_pepper == PEPPER
+    other_secrets = {"chat_session_secret": "c" * 32, "actions_token": "a" * 32}
+    assert Settings(environment="production", dossier_pepper=PEPPER, **other_secrets).dossier_pepper == PEPPER
     assert Settings(environment="development").dossier_pepper == PLACEHOLDER_PEPPER
 
 

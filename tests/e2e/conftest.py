@@ -12,6 +12,7 @@ import pytest
 
 from assistant import processes
 from assistant.config import Settings
+from tests import chat_ids
 
 
 @dataclass
@@ -30,8 +31,10 @@ class RunningSystem:
         self.running[self.running.index(old)] = new
         processes.wait_healthy([new], timeout_s=120)
 
-    def chat(self, sender_id: str, text: str) -> httpx.Response:
-        return httpx.post(f"{self.app_url}/api/chat", json={"sender_id": sender_id, "text": text}, timeout=30)
+    def chat(self, sender: str, text: str) -> httpx.Response:
+        """One turn of the conversation a test names `sender` (sent with its signed id, as the widget does)."""
+        return httpx.post(f"{self.app_url}/api/chat", json={"sender_id": chat_ids.signed(sender), "text": text},
+                          timeout=30)
 
 
 def _missing_rasa_parts() -> str | None:

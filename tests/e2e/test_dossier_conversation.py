@@ -14,6 +14,7 @@ from dossiers import texts_vi
 from dossiers.calendar import HolidayCalendar
 from dossiers.demo_data import DEMO_FILE
 from dossiers.importer import import_file
+from tests import chat_ids
 from tests.e2e.conftest import RunningSystem
 
 pytestmark = pytest.mark.rasa
@@ -50,7 +51,7 @@ def _text(messages: list[dict[str, object]]) -> str:
 
 def _tracker_slots(system: RunningSystem, sender: str) -> dict[str, object]:
     rasa_url = system.process("rasa").spec.health_url.rsplit("/", 1)[0]
-    response = httpx.get(f"{rasa_url}/conversations/{sender}/tracker", timeout=10)
+    response = httpx.get(f"{rasa_url}/conversations/{chat_ids.conversation(sender)}/tracker", timeout=10)
     response.raise_for_status()
     return response.json()["slots"]
 

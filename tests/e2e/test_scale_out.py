@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from assistant import messages_vi, processes
 from assistant.config import Settings
+from tests import chat_ids
 from tests.conftest import _PG_SKIP_REASON, POSTGRES_URL
 from tests.e2e.conftest import _missing_rasa_parts
 from tests.fakes.local_server import LocalServer
@@ -147,7 +148,7 @@ async def _conversation(client: httpx.AsyncClient, url: str, sender: str, proced
     turns = []
     for text_ in (question, *FOLLOW_UPS):
         async with in_flight:
-            response = await client.post(f"{url}/api/chat", json={"sender_id": sender, "text": text_})
+            response = await client.post(f"{url}/api/chat", json={"sender_id": chat_ids.signed(sender), "text": text_})
         answer = "\n".join(m["text"] for m in response.json()["messages"]) if response.status_code == 200 else ""
         turns.append(Turn(text_, response.status_code, answer))
     return turns
@@ -179,7 +180,7 @@ def test_fifty_concurrent_conversations_keep_their_context_across_replicas(scale
 
     # Every turn went to the other replica than the turn before it.
     for sender in senders:
-        replicas = scaled.proxy.turns[sender]
+        replicas = scaled.proxy.turns[chat_ids.signed(sender)]
         assert len(replicas) == 1 + len(FOLLOW_UPS)
         assert all(a != b for a, b in zip(replicas, replicas[1:], strict=False)), (sender, replicas)
 
@@ -187,10 +188,10 @@ def test_fifty_concurrent_conversations_keep_their_context_across_replicas(scale
     engine = create_engine(scaled.tracker_url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as connection:
         counts = dict(connection.execute(text(
-            "SELECT sender_id, count(*) FROM events WHERE type_name = 'user' AND sender_id LIKE :prefix "
-            "GROUP BY sender_id"), {"prefix": f"scale-{run}-%"}).all())
+            "SELECT sender_id, count(*) FROM events WHERE type_name = 'user' AND sender_id = ANY(:ids) "
+            "GROUP BY sender_id"), {"ids": [chat_ids.conversation(sender) for sender in senders]}).all())
     engine.dispose()
-    assert counts == {sender: 1 + len(FOLLOW_UPS) for sender in senders}
+    assert counts == {chat_ids.conversation(sender): 1 + len(FOLLOW_UPS) for sender in senders}
 
 
 def test_each_replica_reports_its_own_metrics(scaled: ScaledSystem) -> None:

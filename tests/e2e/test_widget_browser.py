@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
 
+from tests import chat_ids
 from tests.e2e.conftest import RunningSystem
 
 pytestmark = pytest.mark.rasa
@@ -165,7 +166,7 @@ def test_button_press_shows_its_title_and_the_history_survives_a_reload(
     users = [e["text"] for e in _entries(page) if e["role"] == "user"]
     assert users == ["chứng thực", title]  # the citizen sees the title, never the payload
     sender = _stored(page)["senderId"]
-    assert re.fullmatch(r"web-[0-9a-f]{24}", sender)
+    assert re.fullmatch(r"web-[0-9a-f]{24}\.[0-9a-f]{32}", sender)  # issued and signed by the server
 
     shown = [(e["role"], e["text"]) for e in _entries(page)]
     page.reload()
@@ -395,6 +396,9 @@ def test_embedded_in_another_site_it_talks_to_its_own_origin(system: RunningSyst
                       body=json.dumps({"messages": [{"text": "Xin chào.", "buttons": []}]}))
 
     page.route("**/api/chat", chat)
+    page.route("**/api/chat/session", lambda route: route.fulfill(
+        status=201, content_type="application/json", headers={"Access-Control-Allow-Origin": "*"},
+        body=json.dumps({"sender_id": chat_ids.signed("embedded")})))
     with _serve_page(host_page) as other_site:
         page.goto(other_site)
         launcher = page.get_by_role("button", name="Mở trợ lý thủ tục hành chính")
@@ -404,3 +408,30 @@ def test_embedded_in_another_site_it_talks_to_its_own_origin(system: RunningSyst
         _ask(page, "xin chào")
     assert seen == [f"{system.app_url}/api/chat"]
     assert page.evaluate("() => getComputedStyle(document.querySelector('h1')).color") == "rgb(0, 0, 0)"
+
+
+def test_the_conversation_id_comes_from_the_server_and_a_refused_one_is_replaced(
+    system: RunningSystem, page: Page,
+) -> None:
+    sent: list[str] = []
+
+    def record(route: Route) -> None:
+        sent.append(json.loads(route.request.post_data or "{}")["sender_id"])
+        route.continue_()
+
+    page.route("**/api/chat", record)
+    _open(page, system)
+    # A well-shaped id the server never issued (an older widget's own, or a forged one) is refused with 401;
+    # the widget then asks for a new id and sends the question again, without troubling the citizen.
+    forged = "web-" + "ab" * 12 + "." + "0" * 32
+    page.evaluate("""forged => { const key = Object.keys(localStorage).find(k => k.startsWith('tthc-widget:'));
+                                 const saved = JSON.parse(localStorage.getItem(key)); saved.senderId = forged;
+                                 localStorage.setItem(key, JSON.stringify(saved)); }""", forged)
+    page.reload()
+    expect(page.locator("#tthc-panel")).to_be_visible()
+    answer = _ask(page, "đăng ký kết hôn cần giấy tờ gì")
+    assert "kết hôn" in answer.lower()
+    assert sent[0] == forged and len(sent) == 2
+    assert re.fullmatch(r"web-[0-9a-f]{24}\.[0-9a-f]{32}", sent[1]) and sent[1] != forged
+    assert _stored(page)["senderId"] == sent[1]
+    expect(page.get_by_role("status").filter(has_text=OFFLINE_TEXT)).to_be_hidden()

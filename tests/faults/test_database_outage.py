@@ -21,6 +21,7 @@ from sqlalchemy.orm import sessionmaker
 from assistant import messages_vi
 from assistant.main import create_app
 from assistant.search_service import SearchService
+from tests import chat_ids
 from tests.channels import test_telegram as tg
 from tests.conftest import _PG_SKIP_REASON, POSTGRES_URL
 from tests.fakes.local_server import LocalServer
@@ -58,7 +59,7 @@ def test_sqlite_locked_by_another_writer_gives_503_then_the_redelivery_is_answer
         writer.execute("BEGIN IMMEDIATE")  # another process importing: the write lock is taken
         try:
             _assert_clear_503(client.post("/webhooks/telegram", json=update, headers=HEADERS))
-            chat = client.post("/api/chat", json={"sender_id": "web-1", "text": "khai sinh"})
+            chat = client.post("/api/chat", json={"sender_id": chat_ids.signed("web-1"), "text": "khai sinh"})
         finally:
             writer.execute("ROLLBACK")
             writer.close()
@@ -103,7 +104,7 @@ def test_postgresql_unreachable_gives_503_and_the_app_recovers_when_it_returns(
             _assert_clear_503(client.post("/webhooks/telegram", json=update, headers=HEADERS))
             health = client.get("/healthz")
             assert health.status_code == 503 and health.json()["checks"]["database"].startswith("error")
-            chat = client.post("/api/chat", json={"sender_id": "web-2", "text": "khai tử"})
+            chat = client.post("/api/chat", json={"sender_id": chat_ids.signed("web-2"), "text": "khai tử"})
             assert chat.status_code == 200
             proxy.resume()
             assert client.post("/webhooks/telegram", json=update, headers=HEADERS).status_code == 200

@@ -22,6 +22,7 @@ from assistant.config import PROJECT_ROOT, Settings
 from assistant.main import create_app
 from assistant.search_service import SearchService
 from channels.models import ChannelDelivery
+from tests import chat_ids
 from tests.channels import test_telegram as tg
 from tests.channels import test_zalo as za
 from tests.fakes.local_server import LocalServer
@@ -106,7 +107,8 @@ def _zalo_headers(body: bytes, app_id: str = za.APP_ID, timestamp: str = "176400
 
 def test_hostile_texts_through_the_chat_api_never_fail_and_reach_rasa_clean(doors: Doors) -> None:
     for number, message in enumerate(CORPUS):
-        response = doors.client.post("/api/chat", json={"sender_id": f"h-{number}", "text": message})
+        sender = chat_ids.signed(f"h-{number}")
+        response = doors.client.post("/api/chat", json={"sender_id": sender, "text": message})
         assert response.status_code in (200, 422), (message[:40], response.status_code)
         assert response.headers["content-type"].startswith("application/json")
     for call in doors.rasa.calls:
@@ -148,7 +150,7 @@ def test_hostile_texts_through_both_webhooks_are_answered_as_plain_text(doors: D
 
 def test_stored_conversation_texts_hold_no_control_characters(doors: Doors) -> None:
     for number, message in enumerate(CORPUS):
-        doors.client.post("/api/chat", json={"sender_id": f"s-{number}", "text": message})
+        doors.client.post("/api/chat", json={"sender_id": chat_ids.signed(f"s-{number}"), "text": message})
     engine = doors.app.state.services.engine
     tables = set(inspect(engine).get_table_names())
     stored: list[str] = []

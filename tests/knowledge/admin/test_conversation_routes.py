@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.db import session_scope
 from knowledge.admin.conversation_models import FeedbackRating, HandoverThread, QuestionRecord
 from knowledge.admin.questions import record_question
+from tests import chat_ids
 from tests.knowledge.admin.conftest import StaffLogin
 
 WORDING = "xin giấy xác nhận tơ hồng"
@@ -111,7 +112,8 @@ def test_thread_ids_beyond_the_column_are_refused_not_crashed(admin_client: Test
 def test_clerk_answers_a_web_conversation_and_gives_it_back(
     admin_client: TestClient, staff_login: StaffLogin, session_factory: sessionmaker[Session],
 ) -> None:
-    body = {"conversation_id": "web-42", "channel": "api", "reason": "asked", "active_procedure": "1.001193"}
+    body = {"conversation_id": chat_ids.conversation("web-42"), "channel": "api", "reason": "asked",
+            "active_procedure": "1.001193"}
     assert admin_client.post("/api/handover", json=body).status_code == 200
     user = staff_login(admin_client, role="editor")
     queue = admin_client.get("/admin/handover").text
@@ -125,7 +127,7 @@ def test_clerk_answers_a_web_conversation_and_gives_it_back(
                              data={"csrf_token": user.csrf_token, "text": "Chào bạn <b>Lan</b>"})
     assert sent.status_code == 200 and "Đã gửi tới người dân." in sent.text
     assert "Chào bạn &lt;b&gt;Lan&lt;/b&gt;" in sent.text
-    poll = admin_client.get("/api/chat/web-42/messages").json()
+    poll = admin_client.get(f"/api/chat/{chat_ids.signed('web-42')}/messages").json()
     assert [m["text"] for m in poll["messages"]] == ["Chào bạn <b>Lan</b>"] and poll["handover"] is True
     with session_factory() as session:
         thread = session.scalars(select(HandoverThread)).one()
@@ -133,7 +135,7 @@ def test_clerk_answers_a_web_conversation_and_gives_it_back(
 
     closed = admin_client.post(f"/admin/handover/{thread_id}/close", data={"csrf_token": user.csrf_token})
     assert closed.status_code == 200 and "Không có cuộc trò chuyện nào đang chờ cán bộ." in closed.text
-    assert admin_client.get("/api/chat/web-42/messages").json()["handover"] is False
+    assert admin_client.get(f"/api/chat/{chat_ids.signed('web-42')}/messages").json()["handover"] is False
 
 
 def test_a_reply_to_an_unconfigured_channel_keeps_the_text(admin_client: TestClient,
