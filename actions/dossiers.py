@@ -3,7 +3,8 @@
 The code is checked by the app (`POST /api/dossiers/parse-code`), so "000 00 15 h29 250714 0001" or
 full-width digits work and a malformed code gets the app's message with the expected format. The
 verification answer (last 4 digits of the applicant's phone or ID number) is used for one call and then
-reset: it is never kept in a slot afterwards and never logged. After the status, the citizen may ask to
+reset: it is never kept in a slot afterwards and never logged, and the tracker store writes it (and any
+number typed in its place) masked, so it is used within its own turn only. After the status, the citizen may ask to
 be told of changes; that re-asks the verification answer, since it was not kept.
 """
 
@@ -132,7 +133,9 @@ class ActionCheckDossierStatus(_DossierServicesMixin, Action):
         verification = _first_text(tracker.get_slot(VERIFICATION))
         subscribe = tracker.get_slot(PURPOSE) == SUBSCRIBE
         events: list[EventType] = [SlotSet(VERIFICATION, None), SlotSet(PURPOSE, None)]
-        if not code or not verification:
+        # Only 4 digits are an answer: a value read back from the tracker store is masked (`***`), and
+        # sending it would count as a wrong answer against the citizen's budget.
+        if not code or not re.fullmatch(r"\d{4}", verification):
             dispatcher.utter_message(response="utter_ask_dossier_code")
             return events
         try:

@@ -128,3 +128,10 @@ def test_missing_answers_ask_for_the_code_without_calling_the_app(api: FakeCitiz
     assert api.calls == []
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_dossier_code"]
     assert events == [SlotSet("dossier_verification", None), SlotSet("dossier_purpose", None)]
+
+
+def test_a_masked_answer_read_back_from_the_tracker_store_is_asked_again_not_sent(api: FakeCitizenApi) -> None:
+    events, dispatcher = run_status(api, {"dossier_code": CODE, "dossier_verification": "***"})
+    assert api.calls == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_dossier_code"]
+    assert events == [SlotSet("dossier_verification", None), SlotSet("dossier_purpose", None)]

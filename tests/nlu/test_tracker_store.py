@@ -383,3 +383,60 @@ def test_postgresql_round_trip(make_store: Callable[..., SQLTrackerStore], postg
     assert again is not None and list(again.events) == history[-8:]  # from the second SessionStarted
     assert again == run(make_store(postgres_url, SQLTrackerStore).retrieve(sender))
     assert list(tracker.events) == history[1:]
+
+
+def _verification_turn(answer: str, digits: str | None) -> list[Event]:
+    """The citizen answers the form's verification question; the lookup runs and the slot is reset."""
+    parse_data = {"text": answer, "intent": {"name": "inform", "confidence": 0.9},
+                  "entities": [{"entity": "number", "value": answer, "start": 0, "end": len(answer)}],
+                  "intent_ranking": [{"name": "inform", "confidence": 0.9}]}
+    return [
+        UserUttered(answer, intent={"name": "inform", "confidence": 0.9}, parse_data=parse_data,
+                    timestamp=next(_CLOCK)),
+        SlotSet("dossier_verification", answer, timestamp=next(_CLOCK)),  # from_text, as typed
+        ActionExecuted("validate_dossier_form", timestamp=next(_CLOCK)),
+        SlotSet("dossier_verification", digits, timestamp=next(_CLOCK)),
+        ActionExecuted("action_check_dossier_status", timestamp=next(_CLOCK)),
+        BotUttered("Hồ sơ 000.31.12.H62-261102-0001 đang được giải quyết.", timestamp=next(_CLOCK)),
+        SlotSet("dossier_verification", None, timestamp=next(_CLOCK)),
+        SlotSet("dossier_code", "000.31.12.H62-261102-0001", timestamp=next(_CLOCK)),
+        ActionExecuted("action_listen", timestamp=next(_CLOCK)),
+    ]
+
+
+@pytest.mark.parametrize("path", ["known events", "stock count"])
+def test_verification_answers_and_whole_phone_numbers_are_never_stored(
+    path: str, make_store: Callable[..., SQLTrackerStore], tmp_path: Path, domain: Domain
+) -> None:
+    store = make_store(f"sqlite:///{tmp_path / 'trackers.db'}")
+    history: list[Event] = []
+    answers = [("0912 345 678", "5678"), ("4 số cuối là 6789", "6789"), ("079123456789", "6789")]
+
+    async def conversation() -> DialogueStateTracker:
+        await _start_conversation(store, "citizen", history)
+        tracker = None
+        for answer, digits in answers:
+            if path == "known events":
+                tracker = await _round(store, "citizen", _verification_turn(answer, digits), history)
+            else:  # a tracker rebuilt from events: the store counts what it holds, the stock way
+                retrieved = await store.retrieve("citizen")
+                assert retrieved is not None
+                tracker = DialogueStateTracker.from_events("citizen", list(retrieved.events), domain.slots)
+                _append(tracker, _verification_turn(answer, digits), history)
+                await store.save(tracker)
+        assert tracker is not None
+        return tracker
+
+    last = run(conversation())
+    stored = "\n".join(_stored_events(store, "citizen"))
+    for raw in ("0912", "345 678", "5678", "6789", "079123456789"):
+        assert raw not in stored, raw
+    assert "000.31.12.H62-261102-0001" in stored  # a dossier code opens nothing alone: kept
+    assert '"4 s\\u1ed1 cu\\u1ed1i l\\u00e0 ***"' in stored
+    assert len(_rows(store, "citizen")) == len(history)  # nothing lost or doubled by the masking
+    # The live tracker kept the real values for the rest of its turn; the stored one holds no answer.
+    assert any(isinstance(e, SlotSet) and e.value == "6789" for e in last.events)
+    again = run(make_store(f"sqlite:///{tmp_path / 'trackers.db'}").retrieve("citizen"))
+    assert again is not None and again.get_slot("dossier_verification") is None
+    assert again.get_slot("dossier_code") == "000.31.12.H62-261102-0001"
+    assert again.latest_message is not None and again.latest_message.text == "***"
