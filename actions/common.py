@@ -173,12 +173,18 @@ def choose_payload(code: str) -> str:
 
 
 def send_answers(dispatcher: CollectingDispatcher, answers: Sequence[ProcedureAnswer]) -> None:
-    """Send the rendered messages in order; only the very last keeps its buttons."""
-    messages: list[AnswerMessage] = [m for answer in answers for m in answer.messages]
-    for position, message in enumerate(messages):
+    """Send the rendered messages in order; only the very last keeps its buttons.
+
+    Each message names its procedure in a custom part, so a client (the end-to-end evaluator, a
+    widget showing the source) knows what the bubble is about without reading its words.
+    """
+    messages: list[tuple[AnswerMessage, dict[str, str]]] = [
+        (m, {"code": answer.code, "name": answer.name}) for answer in answers for m in answer.messages
+    ]
+    for position, (message, procedure) in enumerate(messages):
         last = position == len(messages) - 1
         buttons = [_button(b.title, b.payload) for b in message.buttons] if last else []
-        dispatcher.utter_message(text=message.text, buttons=buttons)
+        dispatcher.utter_message(text=message.text, buttons=buttons, json_message={"procedure": procedure})
 
 
 def _button(title: str, payload: str) -> dict[str, Any]:

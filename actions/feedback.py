@@ -18,7 +18,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import fold
 from actions.handover import channel_of, in_background, user_text
-from actions.services import get_services
+from actions.procedures import ProcedureGate
+from actions.services import SearchTurnServices, get_services
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ MAX_COMMENT = 1000
 _TYPED_RATING = re.compile(r"(?<!\d)([1-5])\s*(?:sao|diem|\*|⭐)|(?:⭐|sao|diem)\s*([1-5])(?!\d)")
 
 
-class FeedbackServices(Protocol):
+class FeedbackServices(SearchTurnServices, Protocol):
     """The part of the app's API this action uses; tests pass fakes."""
 
     async def send_feedback(self, conversation_id: str, channel: str, rating: int, comment: str | None) -> None:
@@ -70,6 +71,11 @@ class ActionSubmitFeedback(Action):
     ) -> list[EventType]:
         rating = rating_of(tracker)
         if rating is None:
+            # A "remark" may be a procedure question the classifier misread ("góp ý thủ tục cấp phép
+            # xây dựng"): answered when its words name a procedure; otherwise kept as a remark.
+            _, events = await ProcedureGate(self.services)(dispatcher, tracker, admit_not_found=False)
+            if events is not None:
+                return events
             text = user_text(tracker)
             text = "" if text.startswith("/") else text  # a payload carries no remark
             dispatcher.utter_message(response="utter_feedback_thanks")

@@ -19,7 +19,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.services import ServiceError, get_services
+from actions.procedures import ProcedureGate
+from actions.services import SearchTurnServices, ServiceError, get_services
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ GAVE_UP_ACTIONS = frozenset({"action_fallback", "utter_procedure_not_found", "ut
 _background: set[asyncio.Task[None]] = set()
 
 
-class HandoverServices(Protocol):
+class HandoverServices(SearchTurnServices, Protocol):
     """The part of the app's API these actions use; tests pass fakes."""
 
     async def request_handover(
@@ -169,7 +170,11 @@ class ActionFallback(_ServicesAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        log_question(tracker, self.services, "fallback")
+        status, events = await ProcedureGate(self.services)(dispatcher, tracker, admit_not_found=True)
+        if events is not None:
+            return events
+        if status == "api_error":
+            log_question(tracker, self.services, "fallback")  # the app logs every question it judged
         if gave_up_on_previous_turn(tracker):
             await self._hand_over(dispatcher, tracker, "gave_up")
         else:
@@ -186,6 +191,10 @@ class ActionOutOfScope(_ServicesAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        log_question(tracker, self.services, "out_of_scope")
+        status, events = await ProcedureGate(self.services)(dispatcher, tracker, admit_not_found=True)
+        if events is not None:
+            return events
+        if status == "api_error":
+            log_question(tracker, self.services, "out_of_scope")  # the app logs every question it judged
         dispatcher.utter_message(response="utter_out_of_scope")
         return []

@@ -18,14 +18,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
-from actions.common import SearchOutcome
 from actions.services import (
     ProcedureAnswer,
     ProcedureHit,
     ProcedureNotFound,
     QueryRejected,
-    SearchResult,
+    SearchTurn,
     SearchTurnRequest,
+    SearchTurnServices,
     ServiceError,
     Services,
     get_services,
@@ -64,18 +64,6 @@ class _ProcedureAction(Action, ABC):
             self._services = get_services()
         return self._services
 
-    async def _search(self, tracker: Tracker) -> SearchResult | None:
-        """Search with the message text; None when the app refused the text."""
-        text = common.message_text(tracker)
-        query = common.search_query(text, common.entity_values(tracker, PROCEDURE_TERM))
-        if not query or common.is_payload(query):
-            return None
-        try:
-            return await self.services.search(query, k=common.SEARCH_K)
-        except QueryRejected:
-            logger.info("Search text rejected by the app in conversation %s.", tracker.sender_id)
-            return None
-
     async def _answer(
         self, dispatcher: CollectingDispatcher, code: str, topics: list[str], sender_id: str
     ) -> list[EventType]:
@@ -83,13 +71,13 @@ class _ProcedureAction(Action, ABC):
         answers: list[ProcedureAnswer] = list(
             await asyncio.gather(*(self.services.answer(code, topic) for topic in topics))
         )
-        return self._sent(dispatcher, answers, topics, sender_id)
+        return [*self._sent(dispatcher, answers, topics, sender_id), SlotSet(ANSWER_STATUS, "answered")]
 
     @staticmethod
     def _sent(
         dispatcher: CollectingDispatcher, answers: list[ProcedureAnswer], topics: Sequence[str], sender_id: str
     ) -> list[EventType]:
-        """Send rendered topics of one procedure and make it the active procedure."""
+        """Send rendered topics of one procedure and make it the active procedure (its slots, no status)."""
         code = answers[0].code
         common.send_answers(dispatcher, answers)
         logger.info("Answered %s about %s in conversation %s.", "+".join(topics), code, sender_id)
@@ -98,20 +86,15 @@ class _ProcedureAction(Action, ABC):
             SlotSet(ACTIVE_PROCEDURE_NAME, answers[0].name),
             SlotSet(REQUESTED_TOPIC, None),
             SlotSet(OFFERED_PROCEDURES, None),
-            SlotSet(ANSWER_STATUS, "answered"),
         ]
 
     @staticmethod
     def _offer(
         dispatcher: CollectingDispatcher, hits: list[ProcedureHit], topic: str | None
     ) -> list[EventType]:
-        """List the candidates as buttons; the rule for `choices` then asks which one."""
+        """List the candidates as buttons (their slots, no status); a rule or the caller then asks which one."""
         dispatcher.utter_message(text=common.choice_list_text(hits), buttons=common.choice_buttons(hits))
-        return [
-            SlotSet(OFFERED_PROCEDURES, [hit.code for hit in hits]),
-            SlotSet(REQUESTED_TOPIC, topic),
-            SlotSet(ANSWER_STATUS, "choices"),
-        ]
+        return [SlotSet(OFFERED_PROCEDURES, [hit.code for hit in hits]), SlotSet(REQUESTED_TOPIC, topic)]
 
     @staticmethod
     def _status(status: str, **slots: Any) -> list[EventType]:
@@ -127,30 +110,54 @@ class ActionSearchProcedure(_ProcedureAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        text = common.message_text(tracker)
-        query = common.search_query(text, common.entity_values(tracker, PROCEDURE_TERM))
-        if not query or common.is_payload(query):
-            return self._status("not_found")
-        # One call does the search, the judgement, the rendering and the question log.
-        request = SearchTurnRequest(
-            text=text or query, query=query, conversation_id=tracker.sender_id,
-            channel=common.message_channel(tracker), topics=FIRST_TOPICS, k=common.SEARCH_K,
-            confident=common.CONFIDENT, choices_min=common.CHOICES_MIN, ambiguity_margin=common.AMBIGUITY_MARGIN,
-        )
-        try:
-            turn = await self.services.search_turn(request)
-        except QueryRejected:
-            logger.info("Search text rejected by the app in conversation %s.", tracker.sender_id)
-            return self._status("not_found")
-        except ServiceError as exc:
-            logger.warning("Search failed in conversation %s: %s", tracker.sender_id, exc)
-            return self._status("api_error")
-        logger.info("Search outcome %s in conversation %s.", turn.outcome, tracker.sender_id)
-        if turn.outcome == "answered" and turn.answers:
-            return self._sent(dispatcher, list(turn.answers), FIRST_TOPICS, tracker.sender_id)
-        if turn.outcome == "ambiguous" and turn.result.hits:
-            return self._offer(dispatcher, list(turn.result.hits[: common.MAX_CHOICES]), None)
-        return self._status("not_found")
+        status, events = await search_turn(self.services, dispatcher, tracker, route="procedure")
+        return [*events, SlotSet(ANSWER_STATUS, status)]
+
+
+async def request_turn(
+    services: SearchTurnServices, tracker: Tracker, *, route: str, topics: Sequence[str] = FIRST_TOPICS
+) -> SearchTurn | str:
+    """The app's search turn for the latest message, or the status to report when there is none
+    ("not_found" for an empty or refused text, "api_error" when the app failed)."""
+    text = common.message_text(tracker)
+    query = common.search_query(text, common.entity_values(tracker, PROCEDURE_TERM))
+    if not query or common.is_payload(query):
+        return "not_found"
+    # One call does the search, the judgement, the rendering and the question log.
+    request = SearchTurnRequest(
+        text=text or query, query=query, conversation_id=tracker.sender_id,
+        channel=common.message_channel(tracker), topics=tuple(topics), k=common.SEARCH_K,
+        confident=common.CONFIDENT, choices_min=common.CHOICES_MIN, ambiguity_margin=common.AMBIGUITY_MARGIN,
+        route=route,
+    )
+    try:
+        turn = await services.search_turn(request)
+    except QueryRejected:
+        logger.info("Search text rejected by the app in conversation %s.", tracker.sender_id)
+        return "not_found"
+    except ServiceError as exc:
+        logger.warning("Search failed in conversation %s: %s", tracker.sender_id, exc)
+        return "api_error"
+    logger.info("Search outcome %s (%s) in conversation %s.", turn.outcome, route, tracker.sender_id)
+    return turn
+
+
+async def search_turn(
+    services: SearchTurnServices, dispatcher: CollectingDispatcher, tracker: Tracker, *, route: str
+) -> tuple[str, list[EventType]]:
+    """One search turn; the status (answered, choices, not_found, off_topic, api_error) and the slots.
+
+    `route` "gate" is for messages the intent classifier did not take for a procedure question: the
+    app then answers only on the evidence of the words (see `assistant.search_turn.judge_turn`).
+    """
+    turn = await request_turn(services, tracker, route=route)
+    if isinstance(turn, str):
+        return turn, []
+    if turn.outcome == "answered" and turn.answers:
+        return "answered", _ProcedureAction._sent(dispatcher, list(turn.answers), FIRST_TOPICS, tracker.sender_id)
+    if turn.outcome == "ambiguous" and turn.result.hits:
+        return "choices", _ProcedureAction._offer(dispatcher, list(turn.result.hits[: common.MAX_CHOICES]), None)
+    return ("off_topic" if turn.outcome == "off_topic" else "not_found"), []
 
 
 class ActionAnswerTopic(_ProcedureAction):
@@ -173,18 +180,22 @@ class ActionAnswerTopic(_ProcedureAction):
             if code is None:
                 terms = common.entity_values(tracker, PROCEDURE_TERM)
                 names = common.names_a_procedure(common.message_text(tracker), terms)
-                if names or not active:
-                    result = await self._search(tracker)
-                    outcome = common.classify(result) if result else SearchOutcome.NOT_FOUND
-                    if result and outcome is SearchOutcome.CONFIDENT:
-                        code = result.hits[0].code
-                    elif (result and outcome is SearchOutcome.CHOICES and names
-                          and result.hits[0].code != active):
-                        return self._offer(dispatcher, list(result.hits[: common.MAX_CHOICES]), topic)
-                    elif not active:
-                        status = "not_found" if names else "needs_procedure"
+                if not names and not active:
+                    return self._status("needs_procedure", **{REQUESTED_TOPIC: topic})
+                if names:
+                    turn = await request_turn(self.services, tracker, route="procedure", topics=[topic])
+                    if isinstance(turn, SearchTurn) and turn.outcome == "answered" and turn.answers:
+                        sent = self._sent(dispatcher, list(turn.answers), [topic], tracker.sender_id)
+                        return [*sent, SlotSet(ANSWER_STATUS, "answered")]
+                    if (isinstance(turn, SearchTurn) and turn.outcome == "ambiguous" and turn.result.hits
+                            and turn.result.hits[0].code != active):
+                        offered = self._offer(dispatcher, list(turn.result.hits[: common.MAX_CHOICES]), topic)
+                        return [*offered, SlotSet(ANSWER_STATUS, "choices")]
+                    if not active:
+                        off_topic = isinstance(turn, SearchTurn) and turn.outcome == "off_topic"
+                        status = turn if isinstance(turn, str) else ("off_topic" if off_topic else "not_found")
                         return self._status(status, **{REQUESTED_TOPIC: topic})
-                code = code or active
+                code = active
             return await self._answer(dispatcher, str(code), [topic], tracker.sender_id)
         except ProcedureNotFound:
             logger.info("Unknown procedure code in conversation %s.", tracker.sender_id)
@@ -220,3 +231,35 @@ class ActionChooseProcedure(_ProcedureAction):
         except ServiceError as exc:
             logger.warning("Answering a choice failed in conversation %s: %s", tracker.sender_id, exc)
             return self._status("api_error")
+
+
+class ProcedureGate:
+    """Gives a message the intent classifier did not take for a procedure question a second chance.
+
+    The classifier learned from a few hundred examples; the knowledge base knows the words of 2,642
+    procedures. Out-of-scope, not-understood and remark turns therefore ask the app first (route "gate"),
+    which answers only on the evidence of the words themselves; otherwise the caller says what it always
+    said. The app logs the question either way.
+    """
+
+    def __init__(self, services: SearchTurnServices) -> None:
+        self._services = services
+
+    async def __call__(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, *, admit_not_found: bool
+    ) -> tuple[str, list[EventType] | None]:
+        """The search status, and the events when the reply was sent here (None: the caller replies).
+
+        `admit_not_found`: an administrative question the knowledge base cannot answer gets "not in my
+        knowledge yet" here; a caller that has a better reply for it (a remark) passes False.
+        """
+        status, events = await search_turn(self._services, dispatcher, tracker, route="gate")
+        if status == "answered":
+            return status, events
+        if status == "choices":
+            dispatcher.utter_message(response="utter_choose_procedure")
+            return status, events
+        if status == "not_found" and admit_not_found:
+            dispatcher.utter_message(response="utter_procedure_not_found")
+            return status, events
+        return status, None

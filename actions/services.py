@@ -105,7 +105,7 @@ class SearchTurn:
     outcome is "answered", the rendered topics of the best hit."""
 
     result: SearchResult
-    outcome: str  # "answered" | "ambiguous" | "low_confidence"
+    outcome: str  # "answered" | "ambiguous" | "low_confidence" | "off_topic"
     answers: tuple[ProcedureAnswer, ...] = ()
 
 
@@ -122,9 +122,18 @@ class SearchTurnRequest:
     confident: float
     choices_min: float
     ambiguity_margin: float
+    # "gate" when the intent classifier did not take the message for a procedure question.
+    route: str = "procedure"
 
 
-class Services(Protocol):
+class SearchTurnServices(Protocol):
+    """The one call a search turn needs (the procedure actions and the gate of the other actions)."""
+
+    async def search_turn(self, request: SearchTurnRequest) -> SearchTurn:
+        """Search, judge, render and log a free question."""
+
+
+class Services(SearchTurnServices, Protocol):
     """What actions need from the app; tests pass fakes with the same methods."""
 
     async def search(self, query: str, k: int = 3) -> SearchResult:
@@ -132,9 +141,6 @@ class Services(Protocol):
 
     async def answer(self, code: str, topic: str) -> ProcedureAnswer:
         """One topic of a procedure as chat messages."""
-
-    async def search_turn(self, request: SearchTurnRequest) -> SearchTurn:
-        """Search, judge, render and log a free question in one call."""
 
 
 class AssistantApi:
@@ -282,7 +288,7 @@ class AssistantApi:
         payload = {"text": request.text, "query": request.query, "conversation_id": request.conversation_id,
                    "channel": request.channel, "topics": list(request.topics), "k": request.k,
                    "confident": request.confident, "choices_min": request.choices_min,
-                   "ambiguity_margin": request.ambiguity_margin}
+                   "ambiguity_margin": request.ambiguity_margin, "route": request.route}
         status, body = await self._post("/api/procedures/search-turn", payload)
         if status == 422:
             raise QueryRejected(f"The app rejected a search text of {len(request.query)} characters.")

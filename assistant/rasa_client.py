@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -51,7 +51,61 @@ class RasaClient:
             raise RasaUnavailable(f"Rasa answered with a body that is not JSON at {self._url}") from exc
         if not isinstance(body, list):
             raise RasaUnavailable(f"Rasa answered with a JSON {type(body).__name__}, expected a list")
-        return [message for item in body if (message := parse_bot_message(item)) is not None]
+        return merge_procedure_tags([message for item in body if (message := parse_bot_message(item)) is not None])
+
+
+# Outcomes a reply may report (`outcome` of a custom part): the dialogue's own words for "not a
+# procedure question" and "a procedure question the knowledge base cannot answer".
+OUTCOMES = frozenset({"out_of_scope", "not_found"})
+
+
+def merge_procedure_tags(messages: list[BotMessage]) -> list[BotMessage]:
+    """Fold a custom part that only tags a reply (its procedure, its outcome) into the bubble before it.
+
+    Rasa's REST channel sends an action's `json_message` (and a response's `custom`) as its own list
+    element right after the text; channels would otherwise see an empty bubble, and a client could not
+    tell which bubble the tag belongs to. A tag with no bubble before it is dropped.
+    """
+    merged: list[BotMessage] = []
+    for message in messages:
+        tag = _tag(message.custom)
+        if tag is not None and not (message.text or message.buttons or message.image):
+            if merged:
+                merged[-1] = replace(merged[-1], custom={**(merged[-1].custom or {}), **tag})
+            continue
+        merged.append(message)
+    return merged
+
+
+def _tag(custom: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The custom part when it is a well-formed tag (`procedure` and/or `outcome`), else None."""
+    if not custom or not set(custom) <= {"procedure", "outcome"}:
+        return None
+    tag: dict[str, Any] = {}
+    procedure = custom.get("procedure")
+    if procedure is not None:
+        if not (isinstance(procedure, dict) and isinstance(procedure.get("code"), str)
+                and isinstance(procedure.get("name"), str)):
+            return None
+        tag["procedure"] = {"code": procedure["code"], "name": procedure["name"]}
+    outcome = custom.get("outcome")
+    if outcome is not None:
+        if outcome not in OUTCOMES:
+            return None
+        tag["outcome"] = outcome
+    return tag
+
+
+def procedure_of(message: BotMessage) -> dict[str, str] | None:
+    """The procedure a bubble is about, when the action said so."""
+    tag = _tag(message.custom)
+    return tag.get("procedure") if tag else None
+
+
+def outcome_of(message: BotMessage) -> str | None:
+    """"out_of_scope" or "not_found" when the reply says so."""
+    tag = _tag(message.custom)
+    return tag.get("outcome") if tag else None
 
 
 def parse_bot_message(item: Any) -> BotMessage | None:

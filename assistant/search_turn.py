@@ -17,7 +17,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from assistant.search_service import SearchService
+from index import evidence
 from index.documents import SearchHit, SearchResult
+from index.evidence import Evidence
 from knowledge import crud
 from knowledge.admin.questions import record_question
 from knowledge.answers import AnswerMessage, render_answer
@@ -25,8 +27,22 @@ from knowledge.errors import ProcedureNotFound
 
 logger = logging.getLogger(__name__)
 
-# The question-log outcome of each judgement (contract #2).
-Outcome = Literal["answered", "ambiguous", "low_confidence"]
+# The judgement of a turn; the question log records "off_topic" as "out_of_scope".
+Outcome = Literal["answered", "ambiguous", "low_confidence", "off_topic"]
+# "procedure": the intent classifier took the message for a procedure question. "gate": it did not
+# (out of scope, not understood, a remark), and only the words themselves can bring it to a procedure.
+Route = Literal["procedure", "gate"]
+_LOGGED_OUTCOME = {"off_topic": "out_of_scope"}
+
+# Without administrative words, a message reaches a procedure only when it is mostly that procedure's
+# name ("khai thác nước dưới đất cho trang trại"); a gated message needs the same.
+NAME_ALONE = 0.75
+# On the procedure route, a message with no administrative word whose words are mostly not in the best
+# hit's name is small talk the classifier misread ("giá vàng hôm nay" → the gold-trading licence).
+OFF_TOPIC_BELOW = 0.5
+# A confident answer whose name shares fewer of the message's words than this is a collision of
+# abbreviations or aliases, not an answer: the citizen chooses among the candidates instead.
+ANSWER_NAME_MIN = 0.34
 
 
 @dataclass(frozen=True)
@@ -47,6 +63,18 @@ class Thresholds:
         if result.confidence - runner_up < self.ambiguity_margin:
             return "ambiguous"
         return "answered"
+
+
+def judge_turn(result: SearchResult, evidence: Evidence, thresholds: Thresholds, route: Route) -> Outcome:
+    """The confidence's judgement, corrected by what the words say (see `index.evidence`)."""
+    name_alone = evidence.name_coverage >= NAME_ALONE and evidence.content_syllables >= 2
+    if not (evidence.administrative or name_alone):
+        if route == "gate" or evidence.name_coverage < OFF_TOPIC_BELOW:
+            return "off_topic"
+    outcome = thresholds.judge(result)
+    if outcome == "answered" and evidence.name_coverage < ANSWER_NAME_MIN:
+        return "ambiguous"
+    return outcome
 
 
 @dataclass(frozen=True)
@@ -70,14 +98,14 @@ class SearchTurn:
 
 def run_search_turn(
     search: SearchService, session: Session, *, text: str, query: str, conversation_id: str, channel: str,
-    topics: list[str], k: int, thresholds: Thresholds,
+    topics: list[str], k: int, thresholds: Thresholds, route: Route = "procedure",
 ) -> SearchTurn:
     """Search `query`, render `topics` of a confidently found procedure, and log the citizen's `text`.
 
     The log is best effort: a database that cannot take the row must not cost the citizen the answer.
     """
     result = search.search(query, k=k)
-    outcome = thresholds.judge(result)
+    outcome = judge_turn(result, _evidence(search, query, result), thresholds, route)
     answers: list[RenderedTopic] = []
     if outcome == "answered":
         best = result.hits[0].code
@@ -91,7 +119,8 @@ def run_search_turn(
                            best, conversation_id)
             outcome = "low_confidence"
     try:
-        record_question(session, conversation_id=conversation_id, channel=channel, text=text, outcome=outcome,
+        record_question(session, conversation_id=conversation_id, channel=channel, text=text,
+                        outcome=_LOGGED_OUTCOME.get(outcome, outcome),
                         confidence=round(result.confidence, 4) if result.hits else None,
                         procedure_code=result.hits[0].code if outcome == "answered" else None)
         session.commit()
@@ -100,3 +129,10 @@ def run_search_turn(
         logger.exception("search turn: logging the question failed (channel %s, conversation %s)",
                          channel, conversation_id)
     return SearchTurn(result=result, outcome=outcome, answers=answers)
+
+
+def _evidence(search: SearchService, query: str, result: SearchResult) -> Evidence:
+    """The words' evidence against the best hit's name and aliases (no hit: nothing to cover)."""
+    document = search.searcher.get(result.hits[0].code) if result.hits else None
+    names = [document.name, *document.aliases] if document else []
+    return evidence.gather(query, names)

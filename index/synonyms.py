@@ -156,46 +156,51 @@ class _Phrase:
         )
 
 
-def _compile() -> dict[str, tuple[_Phrase, ...]]:
-    """Phrases keyed by the folded form of their first syllable.
+class PhraseTable:
+    """Phrases keyed by the folded form of their first syllable, matched on whole syllables.
 
     Any match folds like the phrase, so a query only tries the phrases whose first syllable folds like
     one of its own; every search runs this, and trying all ~180 phrases at every position cost more
-    than the BM25 scoring itself.
+    than the BM25 scoring itself. Matching is linear in the query's syllables.
     """
-    by_first: dict[str, list[_Phrase]] = {}
-    for order, rule in enumerate(RULES):
-        for phrase in rule.phrases:
-            words = tuple(syllables(phrase))
-            compiled = _Phrase(words, tuple(fold(w) for w in words), rule.official, order)
-            by_first.setdefault(compiled.folded[0], []).append(compiled)
-    return {first: tuple(phrases) for first, phrases in by_first.items()}
+
+    def __init__(self, rules: Sequence[SynonymRule]) -> None:
+        by_first: dict[str, list[_Phrase]] = {}
+        for order, rule in enumerate(rules):
+            for phrase in rule.phrases:
+                words = tuple(syllables(phrase))
+                compiled = _Phrase(words, tuple(fold(w) for w in words), rule.official, order)
+                by_first.setdefault(compiled.folded[0], []).append(compiled)
+        self._by_first = {first: tuple(phrases) for first, phrases in by_first.items()}
+
+    def matches(self, tokens: Sequence[str]) -> list[str]:
+        """The wordings `tokens` trigger, each once, in rule order.
+
+        Longer phrases win over the shorter ones inside them: "tách hộ khẩu" means splitting a household,
+        so the "hộ khẩu" inside it must not also add "đăng ký thường trú".
+        """
+        matches = [
+            (len(phrase.syllables), start, phrase.official, phrase.order)
+            for start, token in enumerate(tokens)
+            for phrase in self._by_first.get(fold(token), ())
+            if phrase.matches_at(tokens, start)
+        ]
+        taken = [False] * len(tokens)
+        chosen: dict[str, int] = {}
+        for width, start, official, order in sorted(matches, key=lambda m: (-m[0], m[1], m[3])):
+            if any(taken[start : start + width]):
+                continue
+            taken[start : start + width] = [True] * width
+            chosen.setdefault(official, order)
+        return sorted(chosen, key=chosen.__getitem__)
 
 
-_BY_FIRST_SYLLABLE = _compile()
+_TABLE = PhraseTable(RULES)
 
 
 def expansions(query: str) -> list[str]:
-    """Official wordings triggered by `query`, each once, in rule order.
-
-    Longer phrases win over the shorter ones inside them: "tách hộ khẩu" means splitting a household,
-    so the "hộ khẩu" inside it must not also add "đăng ký thường trú".
-    """
-    tokens = syllables(query)
-    matches = [
-        (len(phrase.syllables), start, phrase.official, phrase.order)
-        for start, token in enumerate(tokens)
-        for phrase in _BY_FIRST_SYLLABLE.get(fold(token), ())
-        if phrase.matches_at(tokens, start)
-    ]
-    taken = [False] * len(tokens)
-    chosen: dict[str, int] = {}
-    for width, start, official, order in sorted(matches, key=lambda m: (-m[0], m[1], m[3])):
-        if any(taken[start : start + width]):
-            continue
-        taken[start : start + width] = [True] * width
-        chosen.setdefault(official, order)
-    return sorted(chosen, key=chosen.__getitem__)
+    """Official wordings triggered by `query`, each once, in rule order."""
+    return _TABLE.matches(syllables(query))
 
 
 def expand_query(query: str) -> str:

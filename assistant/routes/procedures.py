@@ -11,7 +11,7 @@ from assistant import metrics
 from assistant.action_auth import ACTIONS_ONLY, ACTIONS_ONLY_RESPONSES
 from assistant.deps import SearchDep, SessionDep, SettingsDep
 from assistant.errors import IndexNotReady
-from assistant.search_turn import Thresholds, run_search_turn
+from assistant.search_turn import Outcome, Route, Thresholds, run_search_turn
 from knowledge import crud
 from knowledge.answers import AnswerMessage, render_answer
 from knowledge.errors import ProcedureNotFound
@@ -90,12 +90,15 @@ class SearchTurnIn(BaseModel):
     confident: Annotated[float, Field(ge=0.0, le=1.0)]
     choices_min: Annotated[float, Field(ge=0.0, le=1.0)]
     ambiguity_margin: Annotated[float, Field(ge=0.0, le=1.0)]
+    route: Route = Field("procedure", description=(
+        "\"gate\" when the intent classifier did not take the message for a procedure question: "
+        "it reaches a procedure only on the evidence of its words, otherwise the outcome is off_topic."))
 
 
 class SearchTurnOut(BaseModel):
     query: str
     confidence: float
-    outcome: Literal["answered", "ambiguous", "low_confidence"]
+    outcome: Outcome
     hits: list[HitOut]
     answers: list[AnswerOut]
 
@@ -113,7 +116,7 @@ def search_turn(body: SearchTurnIn, search: SearchDep, settings: SettingsDep, se
     try:
         turn = run_search_turn(search, session, text=body.text.strip() or query, query=query,
                                conversation_id=body.conversation_id, channel=body.channel,
-                               topics=list(body.topics), k=body.k, thresholds=thresholds)
+                               topics=list(body.topics), k=body.k, thresholds=thresholds, route=body.route)
     except IndexNotReady as exc:
         raise HTTPException(503, str(exc)) from exc
     if turn.hits:

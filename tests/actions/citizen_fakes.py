@@ -6,7 +6,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.services import ServiceRefused
+from actions.services import SearchResult, SearchTurn, SearchTurnRequest, ServiceRefused
 
 SENDER = "telegram:4242"
 CODE = "000.00.15.H29-250714-0001"
@@ -25,6 +25,8 @@ class FakeCitizenApi:
         self.refuse_lookup: ServiceRefused | None = None
         self.commune_answer: dict[str, Any] = {"status": "resolved", "text": "Xã Yên Thịnh cũ nay thuộc xã Yên Mô.",
                                                "choices": []}
+        # The app's judgement of a gated message by its text; anything else is off topic, as small talk is.
+        self.turns: dict[str, SearchTurn] = {}
 
     def _maybe_fail(self) -> None:
         if self.fail:
@@ -72,6 +74,12 @@ class FakeCitizenApi:
     ) -> None:
         self.calls.append(("question", conversation_id, channel, text, outcome, confidence, procedure_code))
         self._maybe_fail()
+
+    async def search_turn(self, request: SearchTurnRequest) -> SearchTurn:
+        self.calls.append(("search_turn", request.text, request.route))
+        self._maybe_fail()
+        return self.turns.get(request.text, SearchTurn(result=SearchResult(query=request.query, confidence=0.0),
+                                                       outcome="off_topic"))
 
     async def send_feedback(self, conversation_id: str, channel: str, rating: int, comment: str | None) -> None:
         self.calls.append(("feedback", conversation_id, channel, rating, comment))

@@ -11,7 +11,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.feedback import ActionSubmitFeedback
 from actions.handover import drain_background
-from actions.services import ServiceError
+from actions.services import (
+    AnswerMessage,
+    ProcedureAnswer,
+    ProcedureHit,
+    SearchResult,
+    SearchTurn,
+    ServiceError,
+)
 from tests.actions.citizen_fakes import SENDER, FakeCitizenApi, build_tracker
 
 
@@ -48,9 +55,29 @@ def test_typed_rating(api: FakeCitizenApi, typed: str, rating: int) -> None:
 
 def test_remark_without_rating_is_kept_and_a_rating_asked_for(api: FakeCitizenApi) -> None:
     events, dispatcher = run_action(api, "bot trả lời sai lệ phí rồi")
-    assert api.calls == []
+    assert api.calls == [("search_turn", "bot trả lời sai lệ phí rồi", "gate")]
     assert events == [SlotSet("feedback_comment", "bot trả lời sai lệ phí rồi")]
     assert [m["response"] for m in dispatcher.messages] == ["utter_feedback_thanks", "utter_ask_rating"]
+
+
+def test_a_remark_about_an_unknown_procedure_stays_a_remark(api: FakeCitizenApi) -> None:
+    text = "thủ tục rườm rà quá"
+    api.turns[text] = SearchTurn(result=SearchResult(query=text, confidence=0.1), outcome="low_confidence")
+    events, dispatcher = run_action(api, text)
+    assert events == [SlotSet("feedback_comment", text)]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_feedback_thanks", "utter_ask_rating"]
+
+
+def test_a_procedure_question_read_as_a_remark_is_answered(api: FakeCitizenApi) -> None:
+    text = "góp ý giúp tôi thủ tục cấp giấy phép xây dựng"
+    api.turns[text] = SearchTurn(
+        result=SearchResult(query=text, confidence=0.9, hits=(ProcedureHit(code="1.009994", name="Cấp GPXD"),)),
+        outcome="answered",
+        answers=(ProcedureAnswer(code="1.009994", name="Cấp GPXD", messages=(AnswerMessage(text="Giấy tờ"),)),))
+    events, dispatcher = run_action(api, text)
+    assert [m["text"] for m in dispatcher.messages] == ["Giấy tờ"]
+    assert SlotSet("feedback_comment", text) not in events
+    assert not [c for c in api.calls if c[0] == "feedback"]
 
 
 def test_out_of_range_rating_is_not_sent(api: FakeCitizenApi) -> None:

@@ -10,7 +10,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handover import ActionFallback, ActionHandover, ActionOutOfScope, drain_background
-from actions.services import ServiceError
+from actions.services import (
+    AnswerMessage,
+    ProcedureAnswer,
+    ProcedureHit,
+    SearchResult,
+    SearchTurn,
+    ServiceError,
+)
 from tests.actions.citizen_fakes import SENDER, FakeCitizenApi, build_tracker, user_turn
 
 
@@ -50,7 +57,18 @@ def test_first_fallback_apologises_and_logs_the_question(api: FakeCitizenApi) ->
                             earlier=user_turn("lệ phí bao nhiêu", "ask_fee", "action_answer_topic"))
     _, dispatcher = run_action(ActionFallback(api), tracker)
     assert [m["response"] for m in dispatcher.messages] == ["utter_nlu_fallback"]
-    assert api.calls == [("question", SENDER, "telegram", "abc xyz", "fallback", None, "1.001193")]
+    # The app judged (and logged) the words: not a procedure question.
+    assert api.calls == [("search_turn", "abc xyz", "gate")]
+
+
+def test_fallback_logs_the_question_itself_when_the_app_cannot_judge_it(api: FakeCitizenApi) -> None:
+    api.fail = ServiceError("down")
+    tracker = build_tracker("abc xyz", "nlu_fallback", confidence=0.3, slots={"active_procedure": "1.001193"},
+                            earlier=user_turn("lệ phí bao nhiêu", "ask_fee", "action_answer_topic"))
+    _, dispatcher = run_action(ActionFallback(api), tracker)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_nlu_fallback"]
+    assert api.calls == [("search_turn", "abc xyz", "gate"),
+                         ("question", SENDER, "telegram", "abc xyz", "fallback", None, "1.001193")]
 
 
 @pytest.mark.parametrize("gave_up_with", ["action_fallback", "utter_procedure_not_found"])
@@ -73,4 +91,42 @@ def test_question_log_failure_never_blocks_the_reply(api: FakeCitizenApi) -> Non
     api.fail = ServiceError("down")
     _, dispatcher = run_action(ActionOutOfScope(api), build_tracker("giá vàng hôm nay", "out_of_scope"))
     assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope"]
-    assert api.calls == [("question", SENDER, "telegram", "giá vàng hôm nay", "out_of_scope", 0.97, None)]
+    assert api.calls == [("search_turn", "giá vàng hôm nay", "gate"),
+                         ("question", SENDER, "telegram", "giá vàng hôm nay", "out_of_scope", 0.97, None)]
+
+
+def _turn(outcome: str, *codes: str) -> SearchTurn:
+    hits = tuple(ProcedureHit(code=c, name=f"Thủ tục {c}", confidence=0.9 - 0.1 * i) for i, c in enumerate(codes))
+    answers = (ProcedureAnswer(code=codes[0], name=f"Thủ tục {codes[0]}",
+                               messages=(AnswerMessage(text="Giấy tờ cần mang"),)),) if outcome == "answered" else ()
+    return SearchTurn(result=SearchResult(query="q", confidence=0.9 if hits else 0.0, hits=hits), outcome=outcome,
+                      answers=answers)
+
+
+@pytest.mark.parametrize("action", [ActionOutOfScope, ActionFallback])
+def test_a_misread_procedure_question_is_answered_on_the_evidence_of_its_words(
+        api: FakeCitizenApi, action: type[Action]) -> None:
+    text = "cấp giấy phép xây dựng nhà ở riêng lẻ"
+    api.turns[text] = _turn("answered", "1.009994")
+    events, dispatcher = run_action(action(api), build_tracker(text, "out_of_scope"))
+    assert [m["text"] for m in dispatcher.messages] == ["Giấy tờ cần mang"]
+    assert dispatcher.messages[0]["custom"] == {"procedure": {"code": "1.009994", "name": "Thủ tục 1.009994"}}
+    assert {"event": "slot", "name": "active_procedure", "value": "1.009994", "timestamp": None} in events
+    assert not [c for c in api.calls if c[0] == "question"]  # the app logged it with its outcome
+
+
+def test_a_misread_question_with_several_candidates_offers_them(api: FakeCitizenApi) -> None:
+    text = "xin phép khai thác nước dưới đất"
+    api.turns[text] = _turn("ambiguous", "1.004232", "1.004228")
+    _, dispatcher = run_action(ActionOutOfScope(api), build_tracker(text, "out_of_scope"))
+    codes = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert codes == ['/choose{"procedure_code":"1.004232"}', '/choose{"procedure_code":"1.004228"}']
+    assert dispatcher.messages[1]["response"] == "utter_choose_procedure"
+
+
+def test_an_administrative_question_outside_the_knowledge_base_is_not_called_off_topic(
+        api: FakeCitizenApi) -> None:
+    text = "làm lại bằng tốt nghiệp cấp 3 bị mất"
+    api.turns[text] = _turn("low_confidence")
+    _, dispatcher = run_action(ActionOutOfScope(api), build_tracker(text, "out_of_scope"))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_procedure_not_found"]

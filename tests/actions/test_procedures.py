@@ -47,6 +47,8 @@ def test_confident_search_sends_overview_then_documents(services: FakeServices) 
     assert buttons(dispatcher)[:3] == [[], [], []], "only the last bubble keeps buttons"
     assert buttons(dispatcher)[3][0]["payload"] == '/ask_fee{"procedure_code":"1.001193"}'
     assert ("search", "lam giay khai sinh can gi", "3") in services.calls
+    procedure = {"code": "1.001193", "name": "Thủ tục đăng ký khai sinh"}
+    assert [m["custom"] for m in dispatcher.messages] == [{"procedure": procedure}] * 4, "each bubble names it"
 
 
 def test_colloquial_term_adds_its_formal_name_to_the_query(services: FakeServices) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -127,10 +128,30 @@ def test_search_turn_judges_with_the_thresholds_it_is_given(client: TestClient, 
     assert body["outcome"] == "ambiguous"
     assert body["answers"] == [] and body["hits"]
     nothing = {**THRESHOLDS, "confident": 1.0, "choices_min": 1.0}
-    off_topic = client.post("/api/procedures/search-turn", json={
-        "text": "giá vàng hôm nay", "query": "giá vàng hôm nay", "conversation_id": "turn-off", **nothing})
-    assert off_topic.json()["outcome"] == "low_confidence"
-    assert [r.outcome for r in _logged(kb_settings, "turn-off")] == ["low_confidence"]
+    unknown = client.post("/api/procedures/search-turn", json={
+        "text": "cấp giấy phép khai thác cát", "query": "cấp giấy phép khai thác cát", "conversation_id": "turn-low",
+        **nothing})
+    assert unknown.json()["outcome"] == "low_confidence"
+    assert [r.outcome for r in _logged(kb_settings, "turn-low")] == ["low_confidence"]
+
+
+@pytest.mark.parametrize("route", ["procedure", "gate"])
+def test_small_talk_is_off_topic_on_either_route_and_logged_as_out_of_scope(
+    client: TestClient, kb_settings: Settings, route: str
+) -> None:
+    body = client.post("/api/procedures/search-turn", json={
+        "text": "giá vàng hôm nay", "query": "giá vàng hôm nay", "conversation_id": f"turn-off-{route}",
+        "route": route, **THRESHOLDS}).json()
+    assert body["outcome"] == "off_topic" and body["answers"] == []
+    assert [r.outcome for r in _logged(kb_settings, f"turn-off-{route}")] == ["out_of_scope"]
+
+
+def test_a_gated_message_reaches_a_procedure_on_the_evidence_of_its_words(client: TestClient) -> None:
+    body = client.post("/api/procedures/search-turn", json={
+        "text": "dang ky khai sinh cho con", "query": "dang ky khai sinh cho con", "conversation_id": "turn-gate",
+        "route": "gate", **THRESHOLDS}).json()
+    assert body["outcome"] == "answered"
+    assert body["answers"][0]["code"] == "1.001193"
 
 
 def test_search_turn_refuses_overlong_text(client: TestClient) -> None:

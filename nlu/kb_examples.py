@@ -1,0 +1,139 @@
+"""Training examples of `ask_procedure` written from the knowledge base itself.
+
+The hand-written examples cover a few dozen common procedures; the knowledge base holds 2,642, most of
+them with words no example uses ("khai thác nước dưới đất", "đại lý xổ số", "thuốc bảo vệ thực vật").
+Without these the intent classifier calls such questions out of scope. Each sampled procedure name is
+cut to the words a person would type (no "Thủ tục", no level, no legal tail), put in an everyday
+framing, and about four in ten are written without diacritics, as many people type on phones.
+
+The output is deterministic (fixed seed) and committed as `nlu/data/nlu/procedures_kb.yml`; a test checks
+that it is up to date with the seed data. Run `.venv/bin/python -m nlu.kb_examples` after the seed changes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from index.normalize import fold
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "knowledge" / "seed" / "dvc_procedures_2642.jsonl.gz"
+OUTPUT = ROOT / "nlu" / "data" / "nlu" / "procedures_kb.yml"
+HAND_WRITTEN = ROOT / "nlu" / "data" / "nlu"
+SEED_VALUE = 16
+EXAMPLES = 480
+MAX_WORDS = 12
+MIN_WORDS = 2
+FOLDED_SHARE = 0.4
+
+# Openings and endings that ask for a procedure as a whole; none names a topic (documents, fee, time,
+# place, online), which have intents of their own.
+FRAMINGS = (
+    "{x}", "thủ tục {x}", "cho hỏi thủ tục {x}", "tôi muốn {x}", "mình cần {x}", "làm sao để {x}",
+    "hướng dẫn {x}", "{x} làm thế nào", "xin hỏi về {x}", "em muốn hỏi về {x}", "{x} thì làm sao ạ",
+    "thủ tục {x} như thế nào", "muốn {x} thì làm gì",
+)
+_LEADING = re.compile(r"^(thủ tục|trình tự|quy trình)\s+", re.IGNORECASE)
+# A level, a legal reference or a clarification in brackets is never typed by a citizen.
+_BRACKETS = re.compile(r"\([^()]{0,200}\)")
+_LEVEL = re.compile(r"\b(tại |ở )?cấp (xã|tỉnh|huyện|trung ương|bộ)\b", re.IGNORECASE)
+_CLAUSE_STARTS = frozenset({"đối", "của", "trong", "tại", "cho", "theo", "khi", "do", "thuộc", "trên", "từ", "vào"})
+_CUT_WORDS = (" theo quy định", " quy định tại ", ";", ":", " - ")
+
+
+def short_name(name: str) -> str:
+    """The first words of a procedure name that say what it is, lower case."""
+    text = _BRACKETS.sub(" ", name)
+    text = _LEADING.sub("", " ".join(text.split()))
+    text = _LEVEL.sub(" ", text)
+    for marker in _CUT_WORDS:
+        head = text.split(marker, 1)[0]
+        if len(head.split()) >= 3:
+            text = head
+    words = text.lower().replace(",", " ").split()
+    if len(words) > MAX_WORDS:
+        # Cut where a clause starts ("… đối với …", "… của …"), so the words kept still say one thing.
+        cuts = [i for i in range(4, MAX_WORDS + 1) if words[i] in _CLAUSE_STARTS]
+        words = words[: cuts[-1] if cuts else MAX_WORDS]
+    while words and words[-1] in _CLAUSE_STARTS | {"và", "với", "về", "các", "có", "để", "đã", "hoặc"}:
+        words.pop()
+    return " ".join(words)
+
+
+def _existing_examples() -> set[str]:
+    """Every hand-written example, so a generated one never repeats one (Rasa refuses duplicates)."""
+    seen: set[str] = set()
+    for path in HAND_WRITTEN.glob("*.yml"):
+        if path == OUTPUT:
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            stripped = line.strip()
+            if stripped.startswith("- "):
+                plain = re.sub(r"\[([^\]]{1,200})\]\([a-z_]{1,40}\)", r"\1", stripped[2:])
+                seen.add(" ".join(plain.lower().split()))
+    return seen
+
+
+def generate(records: list[dict[str, str]], *, count: int = EXAMPLES, seed: int = SEED_VALUE) -> list[str]:
+    """`count` examples over procedures drawn field by field, so rare fields are represented too."""
+    rng = random.Random(seed)
+    by_field: dict[str, list[str]] = defaultdict(list)
+    for record in sorted(records, key=lambda r: r["ma_thu_tuc"]):
+        short = short_name(record["ten_thu_tuc"])
+        if len(short.split()) >= MIN_WORDS:
+            by_field[record.get("linh_vuc") or ""].append(short)
+    pools = [sorted(set(names)) for _, names in sorted(by_field.items())]
+    for pool in pools:
+        rng.shuffle(pool)
+    existing = _existing_examples()
+    examples: list[str] = []
+    seen: set[str] = set()
+    while len(examples) < count and any(pools):
+        for pool in pools:
+            if not pool or len(examples) >= count:
+                continue
+            name = pool.pop()
+            text = rng.choice(FRAMINGS).format(x=name)
+            if rng.random() < FOLDED_SHARE:
+                text = fold(text)
+            key = " ".join(text.split())
+            if key in existing or fold(key) in seen:
+                continue
+            seen.add(fold(key))
+            examples.append(key)
+    return examples
+
+
+def render(examples: list[str]) -> str:
+    lines = [
+        "# Generated by `python -m nlu.kb_examples` from knowledge/seed: procedure names in everyday framings.",
+        "# Do not edit by hand; change nlu/kb_examples.py and run it again.",
+        'version: "3.1"',
+        "",
+        "nlu:",
+        "  - intent: ask_procedure",
+        "    examples: |",
+    ]
+    lines += [f"      - {example}" for example in examples]
+    return "\n".join(lines) + "\n"
+
+
+def load_records(path: Path = SEED) -> list[dict[str, str]]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def main() -> int:
+    OUTPUT.write_text(render(generate(load_records())), encoding="utf-8")
+    sys.stderr.write(f"wrote {OUTPUT.relative_to(ROOT)}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

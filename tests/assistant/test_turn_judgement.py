@@ -1,0 +1,43 @@
+"""How the search's confidence and the words' evidence decide a turn (answer, ask back, not found, off topic)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.search_turn import Thresholds, judge_turn
+from index.documents import SearchHit, SearchResult
+from index.evidence import Evidence
+
+THRESHOLDS = Thresholds(confident=0.6, choices_min=0.25, ambiguity_margin=0.1)
+
+
+def result(confidence: float) -> SearchResult:
+    hits = [SearchHit(code="1.000894", name="Thủ tục đăng ký kết hôn", levels=("Cấp xã",), field="Hộ tịch",
+                      score=1.0, confidence=confidence),
+            SearchHit(code="1.001193", name="Thủ tục đăng ký khai sinh", levels=("Cấp xã",), field="Hộ tịch",
+                      score=0.5, confidence=confidence * 0.3)]
+    return SearchResult(query="q", hits=hits)
+
+
+ADMIN = Evidence(administrative=True, name_coverage=1.0, content_syllables=4)
+
+
+@pytest.mark.parametrize(("confidence", "outcome"), [(0.95, "answered"), (0.4, "ambiguous"), (0.1, "low_confidence")])
+def test_administrative_words_leave_the_judgement_to_the_confidence(confidence: float, outcome: str) -> None:
+    for route in ("procedure", "gate"):
+        assert judge_turn(result(confidence), ADMIN, THRESHOLDS, route) == outcome  # type: ignore[arg-type]
+
+
+def test_a_confident_hit_whose_name_shares_few_of_the_words_is_offered_not_answered() -> None:
+    collision = Evidence(administrative=True, name_coverage=2 / 6, content_syllables=6)
+    assert judge_turn(result(0.95), collision, THRESHOLDS, "procedure") == "ambiguous"
+
+
+def test_without_administrative_words_the_name_must_hold_the_message() -> None:
+    small_talk = Evidence(administrative=False, name_coverage=0.5, content_syllables=4)
+    assert judge_turn(result(0.95), small_talk, THRESHOLDS, "gate") == "off_topic"
+    assert judge_turn(result(0.95), small_talk, THRESHOLDS, "procedure") == "answered"
+    unrelated = Evidence(administrative=False, name_coverage=0.25, content_syllables=4)
+    assert judge_turn(result(0.95), unrelated, THRESHOLDS, "procedure") == "off_topic"
+    named = Evidence(administrative=False, name_coverage=0.8, content_syllables=5)
+    assert judge_turn(result(0.95), named, THRESHOLDS, "gate") == "answered"

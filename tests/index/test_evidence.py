@@ -1,0 +1,46 @@
+"""Whether the words of a message are administrative, and how much of them a procedure's name holds."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.evidence import content_syllables, gather, is_administrative, name_coverage
+
+
+@pytest.mark.parametrize("text", [
+    "cấp giấy phép xây dựng nhà ở riêng lẻ", "dk tam tru can giay to gi", "lấy vợ cần gì",
+    "làm sổ đỏ", "xin cấp lại căn cước bị mất", "thu tuc dang ky ho kinh doanh", "giay to lam ho chieu",
+])
+def test_administrative_words_directly_or_through_their_official_wording(text: str) -> None:
+    assert is_administrative(text)
+
+
+@pytest.mark.parametrize("text", [
+    "kết quả bóng đá", "giá vàng hôm nay", "mua giày ở đâu rẻ", "cách nấu phở bò", "xin công thức làm bánh",
+    "thời tiết hà nội ngày mai", "ket qua xo so mien bac",
+])
+def test_everyday_talk_is_not_administrative(text: str) -> None:
+    assert not is_administrative(text)
+
+
+def test_accents_typed_must_match_but_unaccented_words_may_be_either() -> None:
+    assert not is_administrative("giày dép")  # shoes, not papers
+    assert is_administrative("giay to")  # typed without accents: papers is a fair reading
+
+
+def test_coverage_counts_the_messages_own_content_words() -> None:
+    assert content_syllables("cho hỏi đăng ký tạm trú cần những gì ạ") == ["dang", "ky", "tam", "tru"]
+    coverage, count = name_coverage("dk tam tru can giay to gi", ["Thủ tục đăng ký kết hôn"])
+    assert count == 6 and coverage == pytest.approx(2 / 6)
+    assert name_coverage("đăng ký tạm trú", ["Thủ tục đăng ký tạm trú"])[0] == 1.0
+
+
+def test_colloquial_words_are_covered_through_their_official_wording() -> None:
+    name = "Đăng ký đất đai, tài sản gắn liền với đất lần đầu; cấp giấy chứng nhận quyền sử dụng đất"
+    assert gather("làm sổ đỏ", [name]).name_coverage > 0.5
+    assert name_coverage("làm sổ đỏ", [name])[0] < 0.5, "the words alone do not say it"
+
+
+def test_nothing_to_cover_without_content_words() -> None:
+    evidence = gather("cho hỏi với ạ", ["Thủ tục đăng ký khai sinh"])
+    assert evidence.content_syllables == 0 and evidence.name_coverage == 0.0
