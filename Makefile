@@ -16,7 +16,7 @@ NLU_FILES := $(shell find nlu/config.yml nlu/domain nlu/data -type f 2>/dev/null
 SEED_FILES := $(wildcard knowledge/seed/*)
 MODEL_STAMP := nlu/models/.trained
 
-.PHONY: help setup run test test-app test-rasa train bench clean browser
+.PHONY: help setup run test test-app test-rasa train bench clean browser kubectl
 
 help:
 	@echo "make run    - set up what is missing and start the assistant (web widget URL printed)"
@@ -73,8 +73,17 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
-# Tests build their own databases and indexes; they need the environments, the model and a browser.
-test: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL_STAMP) browser test-rasa test-app
+# The Kubernetes manifests' tests render them with `kubectl kustomize`; where the machine has no kubectl,
+# Debian's kubernetes-client provides it (its kustomize is older: the manifests keep to fields both read).
+kubectl:
+	@command -v kubectl >/dev/null || { echo "Installing Debian kubernetes-client (kubectl) for the manifests' tests"; \
+	if [ "$$(id -u)" = 0 ]; then APT="apt-get"; elif command -v sudo >/dev/null; then APT="sudo apt-get"; \
+	else echo "kubectl is missing and neither root nor sudo is available: install it with 'apt-get install -y kubernetes-client' as root"; exit 1; fi; \
+	$$APT install -y kubernetes-client || { $$APT update && $$APT install -y kubernetes-client; } || \
+	{ echo "Could not install kubectl: run 'apt-get install -y kubernetes-client' as root, then 'make test' again"; exit 1; }; }
+
+# Tests build their own databases and indexes; they need the environments, the model, a browser and kubectl.
+test: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL_STAMP) browser kubectl test-rasa test-app
 
 test-app: $(VENV)/.installed
 	$(VENV)/bin/ruff check assistant knowledge index channels actions dossiers communes nlu tests bench
