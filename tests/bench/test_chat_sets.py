@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from index.normalize import fold
+from index.normalize import fold, has_diacritics
 
 ROOT = Path(__file__).resolve().parents[2]
 SETS = ROOT / "bench" / "chat_sets"
@@ -92,6 +92,13 @@ def test_expected_codes_exist_and_field_level_follow_the_first_code(name: str) -
         first = procedures[row["expected"][0]]
         assert row["field"] == first["linh_vuc"], row
         assert row["level"] == first["cap_thuc_hien"], row
+
+
+@pytest.mark.parametrize("name", IN_KB)
+def test_style_matches_how_the_question_is_typed(name: str) -> None:
+    for row in _load(name):
+        typed_bare = row["style"] in ("no_diacritics", "abbrev")
+        assert typed_bare != has_diacritics(row["question"]), row
 
 
 def test_broad_set_covers_every_ministry_many_fields_and_every_common_level() -> None:
