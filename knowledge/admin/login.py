@@ -2,14 +2,21 @@
 
 The login form carries a double-submit CSRF token (cookie + hidden field) because there is no session
 yet; failed attempts count against the account (lockout) and against the client's IP address (rate limit).
+
+Checking a password is deliberately slow (argon2: tens of milliseconds of CPU and 64 MiB each), so it and
+the database work around it run in worker threads, at most `LOGIN_CONCURRENCY` at a time: a flood of
+sign-ins waits its turn instead of stalling chat, webhooks and health checks on the event loop.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -30,6 +37,25 @@ router = APIRouter(include_in_schema=False)
 # Failed sign-ins allowed from one address; an office behind one NAT address shares it, so it is generous.
 LOGIN_IP_LIMIT = Limit(count=30, window_s=15 * 60)
 HOME_PATH = "/admin/procedures"
+# Password checks running at once per app; the rest wait without holding a thread (or 64 MiB) each.
+LOGIN_CONCURRENCY = 2
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What a sign-in attempt came to, read out of its database session."""
+
+    token: str  # the new session's cookie value; "" when refused
+    username: str
+    reason: str
+
+
+def _login_limiter(request: Request) -> anyio.CapacityLimiter:
+    # Created on first use inside the app's event loop, one per app.
+    limiter = getattr(request.app.state, "login_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.login_limiter = anyio.CapacityLimiter(LOGIN_CONCURRENCY)
+    return limiter
 
 
 def safe_next(value: str | None) -> str:
@@ -83,16 +109,23 @@ async def login_submit(
         return _login_page(request, state, error=T.LOGIN_TOO_MANY.format(minutes=minutes), username=username,
                            next_path=next, status_code=429)
     lockout = timedelta(minutes=settings.admin_lockout_minutes)
-    with session_scope(state.session_factory) as session:
-        result = sign_in(session, username=username, password=password,
-                         max_failures=settings.admin_max_failed_logins, lockout=lockout)
-        token = ""
-        if result.account is not None:
+
+    def check() -> _Outcome:
+        with session_scope(state.session_factory) as session:
+            result = sign_in(session, username=username, password=password,
+                             max_failures=settings.admin_max_failed_logins, lockout=lockout)
+            if result.account is None:
+                return _Outcome(token="", username="", reason=result.reason)
             token, _ = open_session(session, account=result.account, settings=settings)
-            logger.info("staff %s signed in", result.account.username)
-    if result.account is None:
+            return _Outcome(token=token, username=result.account.username, reason="")
+
+    outcome = await anyio.to_thread.run_sync(check, limiter=_login_limiter(request))
+    token = outcome.token
+    if token:
+        logger.info("staff %s signed in", outcome.username)
+    else:
         await limiter.record(ip_key, LOGIN_IP_LIMIT)
-        error = (T.LOGIN_LOCKED.format(minutes=settings.admin_lockout_minutes) if result.reason == "locked"
+        error = (T.LOGIN_LOCKED.format(minutes=settings.admin_lockout_minutes) if outcome.reason == "locked"
                  else T.LOGIN_INVALID)
         return _login_page(request, state, error=error, username=username, next_path=next, status_code=401)
     response = RedirectResponse(safe_next(next), status_code=303)
