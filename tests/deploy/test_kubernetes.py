@@ -313,46 +313,77 @@ def test_no_secret_value_is_in_the_manifests(overlay: str) -> None:
 # --- ingress and network ---------------------------------------------------------------------------------------
 
 
+def _nginx_locations() -> list[tuple[str, str, str]]:
+    """`location [modifier] path { body }` blocks of the proxy (none of ours nest braces)."""
+    return re.findall(r"location\s+(=|\^~|~\*?)?\s*(\S+)\s*\{([^}]*)\}", NGINX)
+
+
 def _nginx_rules() -> tuple[set[str], set[str]]:
     """Prefixes the proxy refuses (`location ^~ X { return 404; }`) and paths it passes to the app.
 
     Regex locations have no Ingress equivalent and are left out (the proxy has none today).
     """
-    blocks = re.findall(r"location\s+(=|\^~|~\*?)?\s*(\S+)\s*\{([^}]*)\}", NGINX)
+    blocks = _nginx_locations()
     refused = {path for modifier, path, body in blocks
                if modifier == "^~" and re.search(r"return\s+4\d\d\b", body)}
     passed = {path for modifier, path, body in blocks if not modifier.startswith("~") and "proxy_pass" in body}
     return refused, passed
 
 
-def _route(ingress: dict[str, Any], path: str) -> str:
-    """The Service an Ingress sends `path` to: the longest matching Prefix, element by element."""
-    best: tuple[int, str] = (-1, "")
-    for rule in ingress["spec"]["rules"]:
-        for item in rule["http"]["paths"]:
-            assert item["pathType"] in {"Prefix", "Exact"}, "ImplementationSpecific differs per controller"
-            prefix = PurePosixPath(item["path"]).parts
-            parts = PurePosixPath(path).parts
-            matches = parts == prefix if item["pathType"] == "Exact" else parts[:len(prefix)] == prefix
-            if matches and len(prefix) > best[0]:
-                best = (len(prefix), item["backend"]["service"]["name"])
-    return best[1]
+def _body_size(text: str) -> str | None:
+    match = re.search(r"^\s*client_max_body_size\s+(\S+);", text, flags=re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def _route(ingresses: list[dict[str, Any]], path: str) -> tuple[str, dict[str, Any]]:
+    """The Service `path` goes to, and the Ingress that sends it: the longest matching path, element by element
+    (Exact before Prefix on a tie), over every Ingress of the host."""
+    best: tuple[tuple[int, int], str, dict[str, Any]] = ((-1, -1), "", {})
+    for ingress in ingresses:
+        for rule in ingress["spec"]["rules"]:
+            for item in rule["http"]["paths"]:
+                assert item["pathType"] in {"Prefix", "Exact"}, "ImplementationSpecific differs per controller"
+                prefix = PurePosixPath(item["path"]).parts
+                parts = PurePosixPath(path).parts
+                exact = item["pathType"] == "Exact"
+                matches = parts == prefix if exact else parts[:len(prefix)] == prefix
+                rank = (len(prefix), int(exact))
+                if matches and rank > best[0]:
+                    best = (rank, item["backend"]["service"]["name"], ingress)
+    return best[1], best[2]
 
 
 def test_the_ingress_has_the_proxys_path_rules(overlay: str) -> None:
-    (ingress,) = _objects(overlay, "Ingress").values()
+    ingresses = list(_objects(overlay, "Ingress").values())
     services = _objects(overlay, "Service")
     refused, passed = _nginx_rules()
     assert "/metrics" in refused and passed
     for path in passed:
-        assert _route(ingress, path) == "app", path
+        assert _route(ingresses, path)[0] == "app", path
     for path in refused:
         for probe in (path, f"{path}/x"):
-            closed = _route(ingress, probe)
+            closed = _route(ingresses, probe)[0]
             assert closed and closed != "app", f"{probe} reaches the app from outside"
             assert "selector" not in services[closed]["spec"], f"{closed} has pods behind it"
     for public in ("/api/chat", "/api/procedures/search", "/webhooks/telegram", "/admin/login", "/widget.js"):
-        assert _route(ingress, public) == "app", public
+        assert _route(ingresses, public)[0] == "app", public
+    hosts = {rule["host"] for ingress in ingresses for rule in ingress["spec"]["rules"]}
+    assert len(hosts) == 1, "every Ingress serves the one public host"
+
+
+def test_the_ingress_takes_the_proxys_body_size_limits(overlay: str) -> None:
+    # ingress-nginx reads the limit per Ingress object, so a path with its own limit has its own Ingress.
+    ingresses = list(_objects(overlay, "Ingress").values())
+    blocks = _nginx_locations()
+    default = _body_size(re.sub(r"location\s+[^{]*\{[^}]*\}", "", NGINX))
+    assert default, "the proxy sets client_max_body_size"
+    for modifier, path, body in blocks:
+        if modifier.startswith("~") or "proxy_pass" not in body:
+            continue
+        service, ingress = _route(ingresses, path)
+        annotations = ingress["metadata"].get("annotations", {})
+        wanted = _body_size(body) or default
+        assert annotations.get("nginx.ingress.kubernetes.io/proxy-body-size") == wanted, (path, wanted)
 
 
 def _policies(overlay: str) -> dict[str, dict[str, Any]]:
