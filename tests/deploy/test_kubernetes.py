@@ -330,8 +330,8 @@ def _nginx_rules() -> tuple[set[str], set[str]]:
     return refused, passed
 
 
-def _body_size(text: str) -> str | None:
-    match = re.search(r"^\s*client_max_body_size\s+(\S+);", text, flags=re.MULTILINE)
+def _directive(name: str, text: str) -> str | None:
+    match = re.search(rf"^\s*{name}\s+(\S+);", text, flags=re.MULTILINE)
     return match.group(1) if match else None
 
 
@@ -371,19 +371,20 @@ def test_the_ingress_has_the_proxys_path_rules(overlay: str) -> None:
     assert len(hosts) == 1, "every Ingress serves the one public host"
 
 
-def test_the_ingress_takes_the_proxys_body_size_limits(overlay: str) -> None:
-    # ingress-nginx reads the limit per Ingress object, so a path with its own limit has its own Ingress.
+def test_the_ingress_takes_the_proxys_body_size_and_timeout(overlay: str) -> None:
+    # ingress-nginx reads these per Ingress object, so a path with its own limit has its own Ingress.
     ingresses = list(_objects(overlay, "Ingress").values())
-    blocks = _nginx_locations()
-    default = _body_size(re.sub(r"location\s+[^{]*\{[^}]*\}", "", NGINX))
-    assert default, "the proxy sets client_max_body_size"
-    for modifier, path, body in blocks:
+    outside_locations = re.sub(r"location\s+[^{]*\{[^}]*\}", "", NGINX)
+    defaults = {name: _directive(name, outside_locations) for name in ("client_max_body_size", "proxy_read_timeout")}
+    assert all(defaults.values()), f"the proxy sets both: {defaults}"
+    for modifier, path, body in _nginx_locations():
         if modifier.startswith("~") or "proxy_pass" not in body:
             continue
-        service, ingress = _route(ingresses, path)
-        annotations = ingress["metadata"].get("annotations", {})
-        wanted = _body_size(body) or default
-        assert annotations.get("nginx.ingress.kubernetes.io/proxy-body-size") == wanted, (path, wanted)
+        annotations = _route(ingresses, path)[1]["metadata"].get("annotations", {})
+        size = _directive("client_max_body_size", body) or defaults["client_max_body_size"]
+        timeout = (_directive("proxy_read_timeout", body) or defaults["proxy_read_timeout"] or "").removesuffix("s")
+        assert annotations.get("nginx.ingress.kubernetes.io/proxy-body-size") == size, (path, size)
+        assert annotations.get("nginx.ingress.kubernetes.io/proxy-read-timeout") == timeout, (path, timeout)
 
 
 def _policies(overlay: str) -> dict[str, dict[str, Any]]:
