@@ -271,6 +271,26 @@ def test_the_settings_config_map_covers_env_example(overlay: str) -> None:
     assert {name for name in wanted if SECRET_NAME.search(name)} <= from_secret
 
 
+def _env_example_values() -> dict[str, str]:
+    settings_part = ENV_EXAMPLE.split("--- docker compose only", 1)[0]
+    return {key: value.strip().strip('"') for key, value
+            in re.findall(r"^([A-Z][A-Z0-9_]+)=(.*)$", settings_part, flags=re.MULTILINE)}
+
+
+def test_the_settings_are_env_example_with_the_compose_files_production_values(overlay: str) -> None:
+    (settings,) = [doc["data"] for name, doc in _objects(overlay, "ConfigMap").items()
+                   if name.startswith("assistant-settings")]
+    compose = {key: str(value) for key, value in (COMPOSE["services"]["app"]["environment"] or {}).items()
+               if "${" not in str(value)}
+    # Where the site differs from both: its public address.
+    site = {"ASSISTANT_PUBLIC_BASE_URL"}
+    for key, value in settings.items():
+        if key in compose:
+            assert value == compose[key], f"{key}: compose sets {compose[key]!r}"
+        elif key in _env_example_values() and key not in site:
+            assert value == _env_example_values()[key], f"{key}: .env.example has {_env_example_values()[key]!r}"
+
+
 def test_the_app_accepts_these_settings_in_production(overlay: str) -> None:
     app = _container(overlay, "app")
     config_maps = _objects(overlay, "ConfigMap")
