@@ -84,8 +84,29 @@ def to_public(row: Procedure) -> ProcedurePublic:
         **row.content,
         aliases=[alias.text for alias in row.aliases],
         updated_at=row.updated_at.isoformat() if row.updated_at else "",
-        needs_review=sorted(row.review_flags),
+        needs_review=review_topics(row.review_flags),
     )
+
+
+def review_topics(flags: dict[str, Any]) -> list[str]:
+    """Flagged field names, plus "channels.time" / "channels.fee" for the part of the channel table in doubt.
+
+    The channel table holds both time and fee; a citizen asking the fee should not be cautioned about a time
+    the importer could not read, so the reasons (which name "time" or "fee") say which answers carry a caution.
+    """
+    topics = set(flags)
+    reason = str(flags.get("channels", ""))
+    if reason and reason != KEPT_FLAG:
+        parts = reason.split("; ")
+        if any("time" in part for part in parts):
+            topics.add("channels.time")
+        if any("fee" in part or "free" in part for part in parts):
+            topics.add("channels.fee")
+        if not any("time" in part or "fee" in part or "free" in part for part in parts):
+            topics.update({"channels.time", "channels.fee"})
+    elif reason:
+        topics.update({"channels.time", "channels.fee"})
+    return sorted(topics)
 
 
 def upsert_imported(session: Session, *, data: ProcedureData, author: str = "importer") -> ProcedureChange:

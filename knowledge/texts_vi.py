@@ -58,7 +58,27 @@ DOCUMENTS_NONE: Final = (
     "Hiện chưa có danh sách giấy tờ cho thủ tục này. "
     "Bạn hỏi thêm cán bộ Trung tâm Phục vụ hành chính công nơi nộp hồ sơ nhé."
 )
-DOCUMENTS_MORE: Final = "... và {count} giấy tờ khác (xem đủ tại trang thủ tục)."
+DOCUMENTS_MORE: Final = "... và {count} giấy tờ khác (bấm \"Xem đầy đủ\")."
+DOCUMENTS_ONLY_CASES: Final = "Giấy tờ tùy từng trường hợp:"
+DOCUMENTS_ONLY_NOTES: Final = (
+    "Trang thủ tục không tách riêng giấy tờ phải mang. Bấm \"Xem đầy đủ\" để đọc nguyên văn."
+)
+DOCUMENTS_SPECIAL_LINE: Final = (
+    "Có {count} giấy tờ chỉ cần trong trường hợp riêng ({examples}): bấm \"Trường hợp đặc biệt\"."
+)
+DOCUMENTS_DATA_LINE: Final = (
+    "Giấy tờ đã có thông tin trên VNeID hoặc Cơ sở dữ liệu dân cư thì không cần nộp (cán bộ tự tra cứu)."
+)
+DOCUMENTS_SOURCE: Final = "Đầy đủ trên trang thủ tục: {url}"
+DOCUMENTS_SPECIAL_TITLE: Final = "Giấy tờ cho trường hợp riêng khi làm {name}:"
+DOCUMENTS_NO_SPECIAL: Final = "Thủ tục này không có giấy tờ riêng cho trường hợp đặc biệt."
+DOCUMENTS_ALL_BRING: Final = "Giấy tờ cần mang:"
+DOCUMENTS_ALL_CASES: Final = "Chỉ cần trong trường hợp riêng:"
+DOCUMENTS_ALL_NOTES: Final = "Lưu ý trên trang thủ tục:"
+DOCUMENT_PRESENT: Final = "mang bản chính để xuất trình"
+DOCUMENT_CASE: Final = "Nếu {condition}: {paper}"
+BUTTON_SPECIAL_CASES: Final = "Trường hợp đặc biệt"
+BUTTON_ALL_DOCUMENTS: Final = "Xem đầy đủ"
 DOCUMENTS_REPLACEABLE_TITLE: Final = (
     "Không cần nộp nếu thông tin đã có trên VNeID hoặc Cơ sở dữ liệu quốc gia về dân cư "
     "(cán bộ tự tra cứu):"
@@ -67,11 +87,16 @@ DOCUMENT_ORIGINALS: Final = "{count} bản chính"
 DOCUMENT_COPIES: Final = "{count} bản sao"
 DOCUMENT_FORM: Final = "mẫu: {form}"
 DEFAULT_DOCUMENT_GROUP: Final = "Giấy tờ phải nộp"
+# The case a paper depends on, when the entry does not say it in its own words.
+CONDITION_AUTHORISATION: Final = "khi nhờ người khác làm thay"
+CONDITION_FOREIGN: Final = "giấy tờ do nước ngoài cấp"
+CONDITION_IF_ANY: Final = "nếu có"
 
 # Fee.
 FEE_TITLE: Final = "Lệ phí của {name}:"
 FEE_ALL_CHANNELS: Final = "{value} (áp dụng cho mọi cách nộp)."
 FEE_FREE: Final = "Miễn phí"
+FEE_FREE_WITH_NOTE: Final = "Miễn phí theo Cổng Dịch vụ công ({note})"
 FEE_AMOUNT: Final = "{amount} đồng"
 FEE_UNKNOWN: Final = "chưa có thông tin"
 FEE_NONE: Final = (
@@ -83,6 +108,11 @@ FEE_NONE: Final = (
 TIME_TITLE: Final = "Thời gian giải quyết {name}:"
 TIME_ALL_CHANNELS: Final = "{value} (áp dụng cho mọi cách nộp)."
 TIME_UNKNOWN: Final = "chưa có thông tin"
+TIME_TEXT_DIFFERS: Final = (
+    "{statement} (theo nội dung thủ tục; bảng thời gian chỉ ghi số {value}, không ghi đơn vị)"
+)
+TIME_NO_UNIT: Final = "nguồn chỉ ghi số {value}, không ghi đơn vị (ngày hay giờ); bạn hỏi lại nơi nộp hồ sơ"
+TIME_FROM_TEXT: Final = "{statement} (theo nội dung thủ tục)"
 TIME_NONE: Final = (
     "Hiện chưa có thông tin thời gian giải quyết cho thủ tục này. "
     "Bạn hỏi thêm cán bộ nơi nộp hồ sơ nhé."
@@ -133,6 +163,13 @@ NEEDS_REVIEW_NOTE: Final = (
     "Lưu ý: thông tin này đang được cán bộ rà soát lại. "
     "Bạn nên hỏi lại nơi nộp hồ sơ trước khi đi."
 )
+# One short caution under an answer whose field is still in doubt, by topic.
+REVIEW_CAUTIONS: Final[dict[str, str]] = {
+    "documents": "Lưu ý: danh sách này còn chỗ chưa rõ, bạn đối chiếu trang thủ tục trước khi đi.",
+    "fee": "Lưu ý: mức phí này chưa chắc chắn, bạn hỏi lại nơi nộp hồ sơ.",
+    "time": "Lưu ý: thời gian này chưa chắc chắn, bạn hỏi lại nơi nộp hồ sơ.",
+    "online": "Lưu ý: thời gian hoặc lệ phí chưa chắc chắn, bạn hỏi lại nơi nộp hồ sơ.",
+}
 ELLIPSIS: Final = "…"
 LIST_BULLET: Final = "- "
 THIS_PROCEDURE: Final = "thủ tục này"

@@ -12,9 +12,11 @@ read as best we can and reported.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from knowledge.importer.text_cleanup import NO_INFORMATION, clean_field, is_upper_letter, one_line
+from knowledge.importer.time_text import TimeStatement, main_statement, unit_for
 from knowledge.schemas import ChannelKind, SubmissionChannel
 
 HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
@@ -54,9 +56,17 @@ _NOTE_AMOUNT = re.compile(
 )
 _GROUPED_NUMBER = re.compile(r"(?<![\d/.,])\d{1,3}(?:[.,]\d{3})+(?![.,]?\d)")
 _NOTHING_NOTE = re.compile(
-    r"^[(\s+-]*(?:không|chưa quy định|miễn|0 đồng|[a-z0-9]{1,4}\)?\s*$)",
+    r"^[(\s+-]*(?:không|chưa quy định|miễn|0 đồng|[a-z0-9]{1,4}\)?\s*$|"
+    r"theo quy định(?: của pháp luật)?(?: về phí,? lệ phí)?[\s).]*$)",
     re.I,
 )
+_REDUCED_PERIOD = re.compile(r"áp dụng mức (?:phí|thu|lệ phí)[^()]{0,120}?(?:kể từ|từ ngày|đến hết)", re.I)
+_SET_BY_PROVINCE = re.compile(
+    r"(?:do|của|theo quyết định của|theo quy định của) (?:Hội đồng nhân dân|HĐND|Ủy ban nhân dân|UBND)(?: cấp)? tỉnh",
+    re.I,
+)
+# A note that only says the fee follows the law in general, naming no rate and no regulation of its own.
+_GENERIC_LAW = re.compile(r"^[\s(\-]*theo quy định của (?:luật phí và lệ phí|pháp luật)", re.I)
 _FEE_WORDS = re.compile(r"phí|giá|mức thu|thông tư|nghị định|quyết định|quy định", re.I)
 
 
@@ -115,11 +125,27 @@ def _split_joined(digits: str, known_times: set[float]) -> tuple[int, int] | Non
     return options[0]
 
 
-def _read_time(row: str, known_times: set[float], problems: list[str]) -> tuple[_Time, str]:
+def _unit_lost(value: float, shown: str, hints: Sequence[TimeStatement], problems: list[str]) -> str | None:
+    """The unit the procedure's text gives `value`; reports the table and the text disagreeing, or silence."""
+    unit = unit_for(value, hints)
+    if unit is not None:
+        return unit
+    statement = main_statement(hints)
+    if statement is not None:
+        problems.append(f"time unit lost ({shown!r}); the procedure text says {statement.sentence[:90]!r} instead")
+    else:
+        problems.append(f"time unit lost ({shown!r}) and the procedure text states no processing time")
+    return None
+
+
+def _read_time(
+    row: str, known_times: set[float], problems: list[str], hints: Sequence[TimeStatement] = ()
+) -> tuple[_Time, str]:
     """Read the time cell.
 
     Returns the time and, when the time digits were glued to the fee digits, the fee amount
-    recovered from the glued digits (with its currency), else "".
+    recovered from the glued digits (with its currency), else "". A number without its unit takes the
+    unit the procedure's own text gives that number.
     """
     if row.startswith(NO_INFORMATION):
         return _Time(end=len(NO_INFORMATION)), ""
@@ -136,16 +162,19 @@ def _read_time(row: str, known_times: set[float], problems: list[str]) -> tuple[
             split = _split_joined(digits.group(0) + joined.group(1), known_times)
             if split is not None:
                 time_value, fee_value = split
-                problems.append(
-                    f"time unit lost and time glued to fee ({row[: digits.end() + joined.end()]!r} "
-                    f"read as {time_value} + {fee_value} {joined.group(2)})"
-                )
+                unit = unit_for(float(time_value), hints)
+                if unit is None:
+                    problems.append(
+                        f"time unit lost and time glued to fee ({row[: digits.end() + joined.end()]!r} "
+                        f"read as {time_value} + {fee_value} {joined.group(2)})"
+                    )
                 end = digits.end() + joined.end()
                 return _Time(
-                    str(time_value), float(time_value), None, end
+                    str(time_value), float(time_value), unit, end
                 ), f"{fee_value:,} {joined.group(2)}"
-        problems.append(f"time unit lost ({row[: digits.end()]!r})")
-        return _Time(digits.group(0), float(digits.group(0)), None, digits.end()), ""
+        value = float(digits.group(0))
+        unit = _unit_lost(value, row[: digits.end()], hints, problems)
+        return _Time(digits.group(0), value, unit, digits.end()), ""
     text = _TEXT_TIME.match(row)
     if text:
         return _Time(one_line(text.group(1)), None, None, text.end()), ""
@@ -182,9 +211,11 @@ def _note_amounts(text: str) -> set[int]:
     return amounts
 
 
-def _parse_row(kind: ChannelKind, row: str, known_times: set[float]) -> tuple[SubmissionChannel, list[str]]:
+def _parse_row(
+    kind: ChannelKind, row: str, known_times: set[float], hints: Sequence[TimeStatement] = ()
+) -> tuple[SubmissionChannel, list[str]]:
     problems: list[str] = []
-    time, glued_fee = _read_time(row, known_times, problems)
+    time, glued_fee = _read_time(row, known_times, problems, hints)
     channel = SubmissionChannel(kind=kind, time_text=time.text, time_value=time.value, time_unit=time.unit)
     position = time.end
     amount_text = ""
@@ -228,6 +259,12 @@ def _judge_fee(
             channel.fee_vnd = 0
         elif note_amounts:
             problems.append(f"marked free but the fee note names amounts ({one_line(note)[:80]!r})")
+        elif _SET_BY_PROVINCE.search(plain_note) or _GENERIC_LAW.match(plain_note):
+            # "Miễn phí (Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh … quyết định)" or "(Theo quy định của Luật
+            # phí và lệ phí…)": the portal names where the rate is set, not a rate of its own; the answer shows
+            # that statement beside "free" instead of a plain "free" or an amount. A note naming a regulation
+            # or a fee of its own still contradicts "free" and is reported below.
+            return
         elif _FEE_WORDS.search(plain_note):
             problems.append(
                 f"marked free but the fee note points to a fee set elsewhere ({one_line(note)[:80]!r})"
@@ -239,7 +276,7 @@ def _judge_fee(
     if amount_text:
         value = parse_amount(amount_text)
         if currency == "USD":
-            problems.append(f"fee in USD ({fee_head})")
+            # Shown as the portal states it ("10 USD"); there is no amount in đồng to read.
             return
         if value is None:
             problems.append(f"fee amount unreadable ({fee_head!r})")
@@ -249,8 +286,11 @@ def _judge_fee(
             channel.fee_vnd = value
             channel.free = value == 0
         elif others == {value * 1000}:
+            # The cell lost its thousands ("20 VNĐ") and the note states the full amount ("20.000 đồng").
             channel.fee_vnd = value * 1000
-            problems.append(f"fee {value} read as {value * 1000} from its note")
+        elif _REDUCED_PERIOD.search(note_body):
+            # A reduced rate for a stated period: the cell's amount stands, the note is shown beside it.
+            channel.fee_vnd = value
         else:
             problems.append(f"several fee amounts ({one_line(channel.fee_text)[:80]!r})")
         return
@@ -262,8 +302,11 @@ def _judge_fee(
         problems.append("fee cell empty; the description names several amounts")
 
 
-def parse_channels(text: str) -> ChannelTable:
-    """Parse the whole channel field into one SubmissionChannel per row."""
+def parse_channels(text: str, time_hints: Sequence[TimeStatement] = ()) -> ChannelTable:
+    """Parse the whole channel field into one SubmissionChannel per row.
+
+    `time_hints` are the durations the procedure's own text states; they restore a unit the table lost.
+    """
     table = ChannelTable()
     body = text.strip()
     if body.startswith(HEADER):
@@ -278,7 +321,7 @@ def parse_channels(text: str) -> ChannelTable:
         return table
     if starts[0].start() > 0:
         table.problems.append(f"text before the first channel row ({body[: starts[0].start()][:60]!r})")
-    known_times: set[float] = set()
+    known_times: set[float] = {hint.value for hint in time_hints if hint.processing}
     for match in starts:
         head = _TIME_WITH_UNIT.match(body, match.end())
         digits = _DIGITS.match(body, match.end())
@@ -288,7 +331,8 @@ def parse_channels(text: str) -> ChannelTable:
                 known_times.add(float(digits.group(0)))
     for index, match in enumerate(starts):
         end = starts[index + 1].start() if index + 1 < len(starts) else len(body)
-        channel, problems = _parse_row(CHANNEL_NAMES[match.group(0)], body[match.end() : end], known_times)
+        channel, problems = _parse_row(CHANNEL_NAMES[match.group(0)], body[match.end() : end], known_times,
+                                       time_hints)
         table.channels.append(channel)
         table.problems.extend(f"{match.group(0)}: {problem}" for problem in problems)
     return table

@@ -24,6 +24,8 @@ _TEMPLATE_START = re.compile(
     r"Đơn|Don|Biểu|Bieu|Phiếu|Phieu)"
 )
 _MAX_COUNT = 10
+# "… theo quy địnhvăn bản đề nghị.docx": the name's usual last words, with a file name glued straight on.
+_FORM_PHRASE_END = re.compile(r"(?:theo quy định|theo mẫu|quy định)(?=[^\W\d_])", re.I)
 
 _DATA_SOURCE = re.compile(
     r"cơ sở dữ liệu|CSDL|VNeID|định danh (?:điện tử|quốc gia)|tài khoản định danh|dữ liệu điện tử|"
@@ -97,7 +99,30 @@ def _join_points(text: str) -> list[int]:
             points.append(index)
         elif (previous.isdigit() or is_upper_letter(previous)) and _starts_word(text, index):
             points.append(index)
-    return points
+        elif is_lower_letter(previous) and current.isdigit() and _file_number_at(text, index):
+            # "theo mẫu1.000312.docx", "quy định1.4. Don de nghi…": a numbered file name glued to the name.
+            points.append(index)
+        elif previous == "." and current.isdigit() and index >= 2 and (text[index - 2] == ")"
+                                                                      or is_lower_letter(text[index - 2])):
+            # "(Mẫu CT01 … 53/2025/TT-BCA).1.MuCT01…": the file number follows the closing sentence.
+            points.append(index)
+    points.extend(match.end() for match in _FORM_PHRASE_END.finditer(text))
+    return sorted(set(points))
+
+
+def _file_number_at(text: str, index: int) -> bool:
+    """True when "1.4. ", "1.000312." or "2-" starts a file name at `index` (a number then a dot or dash)."""
+    end = index
+    while end < len(text) and (text[end].isdigit() or text[end] == "."):
+        end += 1
+    if end == index:
+        return False
+    return end == len(text) or text[end - 1] == "." or text[end] in "-_"
+
+
+def _diacritic_free(text: str) -> bool:
+    """File names on the portal are often stripped of Vietnamese letters ("MuCT01banhnhkmtheo")."""
+    return text.isascii()
 
 
 def split_templates(text: str) -> tuple[str, list[str], bool]:
@@ -115,7 +140,13 @@ def split_templates(text: str) -> tuple[str, list[str], bool]:
     if not candidates:
         return text[: extensions[-1].end()], [], True
     preferred = [point for point in candidates if _TEMPLATE_START.match(text, point)]
-    start = preferred[0] if preferred else candidates[-1]
+    stripped = [point for point in candidates if _diacritic_free(text[point : extensions[0].start()])]
+    if preferred:
+        start = preferred[0]
+    elif stripped:
+        start = stripped[0]
+    else:
+        start = candidates[-1]
     name = text[:start]
     templates = [text[start:first_end]]
     for previous, current in zip(extensions, extensions[1:], strict=False):

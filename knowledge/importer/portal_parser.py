@@ -20,6 +20,7 @@ from knowledge.importer.document_table import parse_documents
 from knowledge.importer.legal_table import parse_legal_basis
 from knowledge.importer.steps import parse_steps
 from knowledge.importer.text_cleanup import clean_field, normalize, one_line
+from knowledge.importer.time_text import find_time_statements
 from knowledge.schemas import ProcedureData
 
 logger = logging.getLogger(__name__)
@@ -118,7 +119,8 @@ def parse_record(record: Mapping[str, Any]) -> ProcedureData:
     code, name = _identity(record, flags)
     raw = {key: _text(record, key, flags) for key in RAW_FIELDS if key in record}
 
-    channels = parse_channels(raw.get("cach_thuc_thuc_hien", ""))
+    time_hints = find_time_statements([raw.get("trinh_tu_thuc_hien", ""), raw.get("yeu_cau_dieu_kien", "")])
+    channels = parse_channels(raw.get("cach_thuc_thuc_hien", ""), time_hints)
     documents = parse_documents(raw.get("thanh_phan_ho_so", ""))
     legal = parse_legal_basis(raw.get("can_cu_phap_ly", ""))
     steps = parse_steps(raw.get("trinh_tu_thuc_hien", ""))

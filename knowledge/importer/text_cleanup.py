@@ -67,8 +67,7 @@ def has_camel_join(text: str) -> bool:
 
 def camel_join_positions(text: str) -> list[int]:
     """Indexes where a lower-case letter is followed directly by an upper-case letter."""
-    return [
-        index
-        for index in range(1, len(text))
-        if is_lower_letter(text[index - 1]) and is_upper_letter(text[index])
-    ]
+    # str.isupper()/islower() on one character are true only for cased letters, so this equals the
+    # is_lower_letter/is_upper_letter test, checked upper-case first because upper case is rare in text.
+    return [index for index, (previous, current) in enumerate(zip(text, text[1:], strict=False), start=1)
+            if current.isupper() and previous.islower()]

@@ -109,8 +109,16 @@ def test_public_record_hides_raw_source_and_lists_fields_to_review(
         public = crud.to_public(crud.get_procedure(session, code="1.001193"))
     dumped = public.model_dump()
     assert "raw" not in dumped and "source_hash" not in dumped
-    assert public.needs_review == ["channels"]
+    # The flag's reason names the time, so the time answer (not the fee answer) carries a caution.
+    assert public.needs_review == ["channels", "channels.time"]
     assert public.channels[0].free is True
+
+
+def test_review_topics_split_the_channel_table_by_what_is_in_doubt() -> None:
+    assert crud.review_topics({"channels": "Trực tuyến: several fee amounts ('…')"}) == ["channels", "channels.fee"]
+    assert crud.review_topics({"channels": "channel table header missing", "steps": "garbled"}) == [
+        "channels", "channels.fee", "channels.time", "steps"]
+    assert crud.review_topics({"documents": "header missing"}) == ["documents"]
 
 
 def test_unknown_code_raises_not_found(session_factory: sessionmaker[Session]) -> None:

@@ -119,9 +119,11 @@ def test_invalid_numbers_are_explained_next_to_the_field_and_text_is_kept(
 
 def test_time_value_needs_a_unit(admin_client: TestClient, staff_login: StaffLogin) -> None:
     staff_login(admin_client, role="publisher")
-    # The importer lost the unit of "1" here (review flag): the clerk is asked to choose one.
+    # A number without its unit (as the portal's table sometimes has it) is refused: the clerk chooses one.
+    form = _form(admin_client, "1.001193")
+    assert form["channels-0-time_value"], "the import read a number for this channel"
     response = admin_client.post("/admin/procedures/1.001193",
-                                 data={**_form(admin_client, "1.001193"), "action": "save_draft"})
+                                 data={**form, "channels-0-time_unit": "", "action": "save_draft"})
     assert response.status_code == 422
     assert "đơn vị thời hạn" in response.text
 

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from knowledge.importer.channel_table import HEADER, parse_amount, parse_channels
+from knowledge.importer.time_text import find_time_statements
 from knowledge.schemas import ChannelKind
 
 
@@ -60,7 +61,7 @@ def test_glued_split_prefers_a_time_seen_in_another_row() -> None:
     assert (in_person.time_value, in_person.fee_vnd) == (1.0, 25)
 
 
-def test_several_amounts_leave_the_fee_unknown() -> None:
+def test_a_reduced_rate_for_a_period_keeps_the_cell_amount_and_its_note() -> None:
     text = (
         HEADER + "Trực tuyến15 Ngày làm việc800,000 Việt Nam Đồng(áp dụng mức phí 400.000 đồng/hồ sơ kể từ "
         "ngày 01/7/2025 đến hết ngày 31/12/2026 theo Thông tư số 64/2025/TT-BTC)"
@@ -68,9 +69,31 @@ def test_several_amounts_leave_the_fee_unknown() -> None:
     table = parse_channels(text)
 
     (online,) = table.channels
+    assert online.fee_vnd == 800_000 and not online.free
+    assert "400.000 đồng/hồ sơ" in online.fee_text
+    assert table.problems == []
+
+
+def test_unexplained_extra_amounts_leave_the_fee_unknown() -> None:
+    text = HEADER + "Trực tuyến15 Ngày làm việc40,000 Việt Nam Đồng(50.000đ/giấy thông hành)"
+    table = parse_channels(text)
+
+    (online,) = table.channels
     assert online.fee_vnd is None and not online.free
-    assert "800,000 Việt Nam Đồng" in online.fee_text
     assert any("several fee amounts" in problem for problem in table.problems)
+
+
+def test_a_lost_unit_is_taken_from_the_procedure_text() -> None:
+    text = HEADER + "Trực tuyến3Miễn phíTrực tiếp1Miễn phí"
+    hints = find_time_statements(["Trong thời hạn 03 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ, cơ quan cấp."])
+
+    table = parse_channels(text, hints)
+
+    online, in_person = table.channels
+    assert (online.time_value, online.time_unit) == (3, "working_days")
+    assert in_person.time_unit is None
+    (problem,) = table.problems
+    assert problem.startswith("Trực tiếp: time unit lost ('1')") and "03 ngày làm việc" in problem
 
 
 def test_text_time_and_description_are_kept(load_record: Callable[[str], dict[str, Any]]) -> None:
@@ -97,15 +120,27 @@ def test_time_units(
     )
 
 
-def test_usd_fee_and_free_with_fee_elsewhere_are_flagged(
+def test_usd_fee_is_kept_as_stated_and_free_with_fee_elsewhere_is_flagged(
     load_record: Callable[[str], dict[str, Any]],
 ) -> None:
     usd = parse_channels(load_record("months")["cach_thuc_thuc_hien"])
     elsewhere = parse_channels(load_record("hours")["cach_thuc_thuc_hien"])
 
-    assert usd.channels[0].fee_vnd is None and any("USD" in problem for problem in usd.problems)
+    assert usd.channels[0].fee_vnd is None and usd.channels[0].fee_text.startswith("100 USD")
+    assert not any("USD" in problem for problem in usd.problems)
     assert all(not channel.free and channel.fee_vnd is None for channel in elsewhere.channels)
     assert any("fee set elsewhere" in problem for problem in elsewhere.problems)
+
+
+def test_a_fee_the_province_sets_is_not_free_and_not_in_doubt() -> None:
+    text = (HEADER + "Trực tiếp5 Ngày làm việcMiễn phí(Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh, thành phố "
+            "trực thuộc Trung ương quyết định)")
+    table = parse_channels(text)
+
+    (channel,) = table.channels
+    assert not channel.free and channel.fee_vnd is None
+    assert "Hội đồng nhân dân tỉnh" in channel.fee_text
+    assert table.problems == []
 
 
 def test_fee_only_in_description_is_flagged(load_record: Callable[[str], dict[str, Any]]) -> None:
