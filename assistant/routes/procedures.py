@@ -13,7 +13,7 @@ from assistant.deps import SearchDep, SessionDep, SettingsDep
 from assistant.errors import IndexNotReady
 from assistant.search_turn import Outcome, Route, Thresholds, run_search_turn
 from knowledge import crud
-from knowledge.answers import AnswerMessage, render_answer
+from knowledge.answers import AnswerMessage, render_answer, split_answer_code
 from knowledge.errors import ProcedureNotFound
 from knowledge.schemas import ProcedurePublic
 
@@ -140,9 +140,12 @@ def get_procedure(code: CodePath, session: SessionDep) -> ProcedurePublic:
 
 @router.get("/{code}/answer", response_model=AnswerOut)
 def get_answer(code: CodePath, session: SessionDep, topic: Topic = "overview") -> AnswerOut:
+    # "1.001193-special" (from a "Trường hợp đặc biệt" button) is a part of the documents answer; the reply
+    # names the plain code, so the conversation's active procedure stays that procedure.
+    plain_code, part = split_answer_code(code)
     try:
-        procedure = crud.to_public(crud.get_procedure(session, code=code))
+        procedure = crud.to_public(crud.get_procedure(session, code=plain_code))
     except ProcedureNotFound as exc:
         raise HTTPException(404, f"No procedure has the code {code!r}.") from exc
     return AnswerOut(code=procedure.code, name=procedure.name, topic=topic,
-                     messages=render_answer(procedure, topic))
+                     messages=render_answer(procedure, part if part and topic == "documents" else topic))

@@ -158,3 +158,15 @@ def test_search_turn_refuses_overlong_text(client: TestClient) -> None:
     response = client.post("/api/procedures/search-turn", json={
         "text": "khai sinh " * 200, "query": "khai sinh " * 200, "conversation_id": "turn-long", **THRESHOLDS})
     assert response.status_code == 422
+
+
+def test_a_documents_part_button_answers_that_part_and_names_the_plain_code(client: TestClient) -> None:
+    first = client.get("/api/procedures/1.001193/answer", params={"topic": "documents"}).json()
+    payloads = [b["payload"] for m in first["messages"] for b in m["buttons"]]
+    part_code = next(p.split('"procedure_code":"')[1].split('"')[0] for p in payloads if "-special" in p)
+
+    body = client.get(f"/api/procedures/{part_code}/answer", params={"topic": "documents"}).json()
+
+    assert body["code"] == "1.001193", "follow-ups after the button stay on the same procedure"
+    assert body["messages"][0]["text"] != first["messages"][0]["text"]
+    assert client.get("/api/procedures/1.001193-nothing/answer", params={"topic": "documents"}).status_code == 404
