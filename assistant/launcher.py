@@ -1,4 +1,8 @@
-"""`make run`: start Rasa, the action server and the app, print the URL, stop all three on Ctrl-C."""
+"""`make run`: start Rasa, the action server and the app, print the URL, stop all three on Ctrl-C.
+
+A process that exits while the assistant runs is started again with a growing pause (`assistant.supervisor`),
+as the compose deployment's restart policy does; the others keep serving meanwhile.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import threading
 from assistant import processes
 from assistant.config import PROJECT_ROOT, get_settings
 from assistant.logging_setup import configure_logging
+from assistant.supervisor import Supervisor
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +34,7 @@ def main() -> int:
         log_format=settings.log_format,
     )
     running = [processes.start(spec, log_dir) for spec in specs]
+    supervisor = Supervisor(log_dir)
     stop_event = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop_event.set())
     signal.signal(signal.SIGTERM, lambda *_: stop_event.set())
@@ -39,18 +45,15 @@ def main() -> int:
             f"  API documentation:        {app_url}/docs\n  Logs: {log_dir}\nPress Ctrl-C to stop.\n"
         )
         sys.stdout.flush()
+        supervisor.watch(running)
         while not stop_event.wait(1.0):
-            for item in running:
-                if item.process.poll() is not None:
-                    logger.error("%s stopped (code %s); see %s", item.spec.name, item.process.returncode,
-                                 item.log_path)
-                    stop_event.set()
+            supervisor.check()
         return 0
     except processes.ProcessFailed as exc:
         logger.error("%s", exc)
         return 1
     finally:
-        processes.stop(running)
+        processes.stop(supervisor.running or running)
         sys.stdout.write("Stopped.\n")
 
 
