@@ -98,10 +98,14 @@ def new_actions_token() -> str:
 
 def actions_spec(
     port: int, api_url: str, *, api_timeout_s: float | None = None, actions_token: str | None = None,
-    log_format: str = "text",
+    log_format: str = "text", host: str = "127.0.0.1",
 ) -> ProcessSpec:
-    """The action server; `actions_token` must be the app's (`None` leaves what the environment has)."""
-    env = {"ASSISTANT_API_URL": api_url}
+    """The action server; `actions_token` must be the app's (`None` leaves what the environment has).
+
+    It listens on `host` only: loopback, where Rasa reaches it here (rasa-sdk reads `SANIC_HOST` and would
+    otherwise listen on every interface, open to the network). The images set their own address.
+    """
+    env = {"ASSISTANT_API_URL": api_url, "SANIC_HOST": host}
     if actions_token is not None:
         env[ACTIONS_TOKEN_ENV] = actions_token
     if api_timeout_s is not None:

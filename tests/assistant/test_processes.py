@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+from pathlib import Path
+
+import pytest
+
 from assistant import processes
 
 TOKEN_ENV = "ASSISTANT_ACTIONS_TOKEN"
@@ -48,3 +53,21 @@ def test_rasa_and_the_action_server_log_json_when_the_app_does() -> None:
             flag = spec.argv.index("--logging-config-file")
             assert (processes.PROJECT_ROOT / spec.argv[flag + 1]).is_file()
     assert all("--logging-config-file" not in spec.argv for spec in _specs().values())
+
+
+def test_the_action_server_listens_on_loopback_only() -> None:
+    assert processes.actions_spec(5155, "http://127.0.0.1:8100").env["SANIC_HOST"] == "127.0.0.1"
+    assert all(spec.env.get("SANIC_HOST", "127.0.0.1") == "127.0.0.1" for spec in _specs().values())
+
+
+@pytest.mark.skipif(not (processes.RASA_VENV / "bin" / "rasa").exists(), reason="needs the Rasa environment")
+def test_a_started_action_server_cannot_be_reached_on_another_address(tmp_path: Path) -> None:
+    port = processes.free_port()
+    running = processes.start(processes.actions_spec(port, "http://127.0.0.1:9"), tmp_path)
+    try:
+        processes.wait_healthy([running], timeout_s=120)
+        # 127.0.0.2 is this machine too: a server bound to every interface answers there.
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.2", port), timeout=2).close()
+    finally:
+        processes.stop([running])
