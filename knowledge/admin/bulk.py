@@ -4,6 +4,13 @@ An import is always checked first (dry run): per procedure and field what would 
 are refused and why. Only a file without refused rows can be applied, and it is applied whole or not at
 all, with the versions seen in the dry run (someone's later edit makes the import refuse, not overwrite).
 Empty cells leave a field as it is, so a sheet with only a few columns filled changes only those.
+
+Exported text never starts a cell with what a spreadsheet reads as a formula (`= + - @`, tab, carriage
+return): such a cell gets a leading apostrophe (`'=HYPERLINK(…)`), which Excel and LibreOffice show as text,
+and the import removes it again, so a file exported and imported unchanged changes nothing. An XLSX cell holds
+at most 32,767 characters: longer text (the documents of a few procedures) continues in extra columns
+`documents_json~2`, `~3`, … which the import joins back. A channel column (fee, time) still holding the value
+it was exported with changes nothing, even where a procedure has several channels of that kind.
 """
 
 from __future__ import annotations
@@ -40,6 +47,11 @@ CHANNEL_COLUMNS = tuple(f"{kind}_{name}" for kind in KINDS for name in ("fee_vnd
 JSON_COLUMNS = ("channels_json", "documents_json", "legal_basis_json")
 COLUMNS = ("code", *TEXT_COLUMNS, *LINE_COLUMNS, *CHANNEL_COLUMNS, *JSON_COLUMNS)
 MAX_ROWS = 5000
+# The most characters an XLSX cell holds (openpyxl and Excel cut longer text); one is left for an apostrophe.
+XLSX_CELL_MAX = 32_767
+CONTINUED = "~"
+# First characters a spreadsheet may evaluate ("formula injection"); a leading apostrophe makes the cell text.
+FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 class BulkFileError(ValueError):
@@ -83,22 +95,49 @@ def export_rows(procedures: Iterable[Procedure]) -> Iterable[list[str | int | fl
         values: dict[str, Any] = {name: content.get(name, "") for name in TEXT_COLUMNS}
         values["code"] = row.code
         values.update({name: "\n".join(content.get(name) or []) for name in LINE_COLUMNS})
-        for kind in KINDS:
-            channel = next((c for c in content.get("channels", []) if c.get("kind") == kind), None)
-            if channel is not None:
-                values[f"{kind}_fee_vnd"] = 0 if channel.get("free") else channel.get("fee_vnd")
-                values[f"{kind}_time_value"] = channel.get("time_value")
-                values[f"{kind}_time_unit"] = channel.get("time_unit") or ""
+        values.update(_channel_cells(content))
         for name in JSON_COLUMNS:
             values[name] = json.dumps(content.get(name.removesuffix("_json"), []), ensure_ascii=False)
-        yield [values.get(name) for name in COLUMNS]
+        yield [neutralise(values.get(name)) for name in COLUMNS]
+
+
+def neutralise(value: Any) -> Any:
+    """Text a spreadsheet would evaluate, made text: one apostrophe in front (reversed by `restore`).
+
+    Apostrophes already in front count as part of the prefix, so `'=x` becomes `''=x` and comes back exact.
+    """
+    if isinstance(value, str) and value.lstrip("'")[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+def restore(value: str) -> str:
+    """The exported text again: the apostrophe `neutralise` put in front of a would-be formula removed."""
+    if value.startswith("'") and value.lstrip("'")[:1] in FORMULA_STARTS:
+        return value[1:]
+    return value
 
 
 def export_xlsx(procedures: Iterable[Procedure]) -> bytes:
+    header, *rows = list(export_rows(procedures))
+    size = XLSX_CELL_MAX - 1
+    pieces = [max([1] + [-(-len(row[i]) // size) for row in rows if isinstance(row[i], str)])
+              for i in range(len(header))]
     book = Workbook(write_only=True)
     sheet = book.create_sheet("thu_tuc")
-    for values in export_rows(procedures):
-        sheet.append(values)
+    sheet.append([f"{name}{CONTINUED}{k}" if k > 1 else name
+                  for name, count in zip(header, pieces, strict=True) for k in range(1, count + 1)])
+    for row in rows:
+        cells: list[Any] = []
+        for value, count in zip(row, pieces, strict=True):
+            if count == 1:
+                cells.append(value)
+                continue
+            text = value if isinstance(value, str) else ("" if value is None else str(value))
+            chunks = [text[start:start + size] for start in range(0, len(text), size)]
+            # The first chunk was neutralised whole; a later one may start a formula of its own.
+            cells += chunks[:1] + [neutralise(chunk) for chunk in chunks[1:]] + [""] * (count - len(chunks))
+        sheet.append(cells)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -120,10 +159,10 @@ def read_table(data: bytes, filename: str) -> list[dict[str, str]]:
     try:
         if lowered.endswith(".xlsx"):
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-            table = [["" if cell is None else _cell_text(cell) for cell in row]
+            table = [["" if cell is None else restore(_cell_text(cell)) for cell in row]
                      for row in sheet.iter_rows(values_only=True)]
         elif lowered.endswith(".csv"):
-            table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+            table = [[restore(cell) for cell in row] for row in csv.reader(io.StringIO(data.decode("utf-8-sig")))]
         else:
             raise BulkFileError(T.BULK_BAD_TYPE)
     except (UnicodeDecodeError, csv.Error, OSError, KeyError, ValueError, zipfile.BadZipFile,
@@ -136,8 +175,24 @@ def read_table(data: bytes, filename: str) -> list[dict[str, str]]:
     if len(table) - 1 > MAX_ROWS:
         raise BulkFileError(T.BULK_TOO_MANY.format(n=MAX_ROWS))
     header = [h.strip() for h in table[0]]
-    return [{header[i]: (row[i] if i < len(row) else "") for i in range(len(header)) if header[i]}
+    rows = [{header[i]: (row[i] if i < len(row) else "") for i in range(len(header)) if header[i]}
             for row in table[1:] if any(str(cell).strip() for cell in row)]
+    return [_joined(row) for row in rows]
+
+
+def _joined(row: dict[str, str]) -> dict[str, str]:
+    """Continuation columns (`documents_json~2`, …) appended to their column, in order, and dropped."""
+    parts: dict[str, list[tuple[int, str]]] = {}
+    joined: dict[str, str] = {}
+    for name, value in row.items():
+        base, mark, number = name.rpartition(CONTINUED)
+        if mark and number.isdigit() and base in row:
+            parts.setdefault(base, []).append((int(number), value))
+        else:
+            joined[name] = value
+    for base, pieces in parts.items():
+        joined[base] += "".join(value for _, value in sorted(pieces))
+    return joined
 
 
 def _cell_text(value: Any) -> str:
@@ -186,6 +241,7 @@ def dry_run(session: Session, rows: Sequence[dict[str, str]]) -> DryRun:
 
 def apply_row(content: dict[str, Any], row: dict[str, str], reasons: list[str]) -> dict[str, Any]:
     """`content` with the row's non-empty cells applied; problems are appended to `reasons`."""
+    exported = _channel_cells(content)
     new = copy.deepcopy(content)
     for name in TEXT_COLUMNS:
         if row.get(name, "").strip():
@@ -205,8 +261,42 @@ def apply_row(content: dict[str, Any], row: dict[str, str], reasons: list[str]) 
                 continue
             new[name.removesuffix("_json")] = value
     for kind in KINDS:
-        _apply_channel(new, kind, row, reasons)
+        _apply_channel(new, kind, _changed_channel_cells(row, exported, kind), reasons)
     return new
+
+
+def _channel_cells(content: dict[str, Any]) -> dict[str, Any]:
+    """The channel columns as `export_rows` writes them for this content (the first channel of each kind)."""
+    cells: dict[str, Any] = {}
+    for kind in KINDS:
+        channel = next((c for c in content.get("channels", []) if c.get("kind") == kind), None)
+        if channel is not None:
+            cells[f"{kind}_fee_vnd"] = 0 if channel.get("free") else channel.get("fee_vnd")
+            cells[f"{kind}_time_value"] = channel.get("time_value")
+            cells[f"{kind}_time_unit"] = channel.get("time_unit") or ""
+    return cells
+
+
+def _changed_channel_cells(row: dict[str, str], exported: dict[str, Any], kind: str) -> dict[str, str]:
+    """The kind's channel cells, those still holding their exported value emptied (they change nothing)."""
+    cells = {name: row.get(name, "").strip() for name in (f"{kind}_fee_vnd", f"{kind}_time_value",
+                                                          f"{kind}_time_unit")}
+    fee, time_value, unit = cells.values()
+    parsed_fee = parse_vnd(fee)
+    if type(parsed_fee) is int and f"{kind}_fee_vnd" in exported and parsed_fee == exported[f"{kind}_fee_vnd"]:
+        cells[f"{kind}_fee_vnd"] = ""
+    if time_value and f"{kind}_time_value" in exported and _same_number(time_value, exported[f"{kind}_time_value"]):
+        cells[f"{kind}_time_value"] = ""
+    if unit and unit == exported.get(f"{kind}_time_unit"):
+        cells[f"{kind}_time_unit"] = ""
+    return cells
+
+
+def _same_number(text: str, value: Any) -> bool:
+    try:
+        return value is not None and float(text.replace(",", ".")) == float(value)
+    except ValueError:
+        return False
 
 
 def _apply_channel(content: dict[str, Any], kind: str, row: dict[str, str], reasons: list[str]) -> None:

@@ -1,4 +1,4 @@
-"""Stored rows of the staff console: accounts, sign-in sessions and unpublished drafts.
+"""Stored rows of the staff console: accounts, sign-in sessions, unpublished drafts and checked uploads.
 
 Sessions live in the database (not in a signed cookie) so that signing out, disabling an account or an
 expiry takes effect at once on every app replica. Only a hash of the session token is stored.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from knowledge.models import Base, utcnow
@@ -68,3 +68,22 @@ class ProcedureDraft(Base):
     draft_version: Mapped[int] = mapped_column(Integer, default=1)
     author: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BulkUpload(Base):
+    """A spreadsheet checked by a bulk-import dry run, kept until it is applied or expires.
+
+    Applying refers to it by `id` (a random token) instead of posting the file back through the browser:
+    a form field is limited to 1 MB while a full export is several, and the file applied is then exactly the
+    one checked. In the database, so that the replica that applies need not be the one that checked.
+    """
+
+    __tablename__ = "bulk_uploads"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    # The procedure versions the dry run saw: applying is refused when one moved since.
+    versions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

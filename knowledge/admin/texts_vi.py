@@ -229,6 +229,8 @@ BULK_UNKNOWN_CODE = "Không có thủ tục mã này trong hệ thống (nhập 
 BULK_BAD_JSON = "Cột {column} không đúng định dạng; hãy giữ nguyên như khi tải về."
 BULK_STALE = "Chưa nhập gì: thủ tục {code} vừa được người khác sửa sau khi kiểm tra. Hãy kiểm tra lại tệp."
 BULK_FILE_CHANGED = "Tệp đã thay đổi sau khi kiểm tra. Hãy kiểm tra lại."
+BULK_UPLOAD_GONE = ("Không còn tệp đã kiểm tra (tệp đã được nhập, hoặc đã quá 2 giờ). "
+                    "Hãy tải tệp lên và kiểm tra lại.")
 
 # Unanswered questions, handover, dashboard
 INBOX_TITLE = "Câu hỏi chưa trả lời được"

@@ -79,3 +79,19 @@ def test_action_only_writes_are_refused_from_outside() -> None:
 def test_citizen_and_integrator_doors_stay_open() -> None:
     for path in _widget_paths() | {"/api/procedures/search", "/api/dossiers/lookup", "/api/communes/resolve"}:
         assert not _blocked(path), path
+
+
+def test_the_proxy_lets_the_largest_bulk_upload_the_app_takes_through() -> None:
+    from knowledge.admin.bulk_routes import MAX_UPLOAD_BYTES
+
+    def megabytes(body: str) -> int:
+        match = re.search(r"client_max_body_size\s+(\d+)m;", body)
+        assert match, body
+        return int(match.group(1)) * 1024 * 1024
+
+    bulk = _locations()["^~ /admin/bulk/"]
+    assert "proxy_pass $app_upstream;" in bulk
+    # The file plus its multipart framing (boundaries, the CSRF field, headers) must fit.
+    assert megabytes(bulk) >= MAX_UPLOAD_BYTES + 64 * 1024
+    # Everything else keeps the small global cap.
+    assert megabytes(CONF.split("server {")[0]) <= 2 * 1024 * 1024

