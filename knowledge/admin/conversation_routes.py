@@ -10,7 +10,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from assistant.db import session_scope
@@ -24,7 +24,7 @@ from knowledge.admin.auth import CsrfDep, EditorDep
 from knowledge.admin.conversation_models import THREAD_CLOSED
 from knowledge.admin.dashboard import build_dashboard
 from knowledge.admin.procedures import reindex
-from knowledge.admin.questions import link_questions, mark_out_of_scope, unanswered_groups
+from knowledge.admin.questions import link_questions, mark_out_of_scope, unanswered_page
 from knowledge.admin.templating import render
 from knowledge.errors import ProcedureNotFound
 
@@ -32,7 +32,6 @@ logger = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
 SUGGESTIONS = 3
-MAX_GROUPS = 200
 
 QuestionIds = Annotated[list[int], Form(alias="question_id")]
 
@@ -50,10 +49,11 @@ def _see_other(url: str) -> RedirectResponse:
 
 @router.get("/admin/questions")
 def inbox_page(request: Request, user: EditorDep, session: SessionDep, state: StateDep, ok: str = "",
-               error: str = "") -> Response:
-    groups = unanswered_groups(session)[:MAX_GROUPS]
+               error: str = "", page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> Response:
+    inbox = unanswered_page(session, page=page)
+    groups = inbox.groups
     suggestions: dict[str, list[tuple[str, str]]] = {}
-    for group in groups[:50]:  # search is cheap, but a long page need not suggest for every group
+    for group in groups:
         try:
             hits = state.search.search(group.example, k=SUGGESTIONS).hits
         except IndexNotReady:
@@ -61,7 +61,7 @@ def inbox_page(request: Request, user: EditorDep, session: SessionDep, state: St
         suggestions[group.key] = [(hit.code, hit.name) for hit in hits]
     flashes = _flashes(ok) + ([("error", error)] if error else [])
     return render(request, "questions_inbox.html", {"groups": groups, "suggestions": suggestions,
-                                                    "flashes": flashes})
+                                                    "flashes": flashes, "inbox": inbox})
 
 
 @router.post("/admin/questions/link")
@@ -72,10 +72,10 @@ def link_group(request: Request, user: EditorDep, _csrf: CsrfDep, state: StateDe
         with session_scope(state.session_factory) as write:
             added = link_questions(write, question_ids=question_ids, procedure_code=code, author=user.username)
     except ProcedureNotFound:
-        groups = unanswered_groups(session)[:MAX_GROUPS]
+        inbox = unanswered_page(session)
         return render(request, "questions_inbox.html", {
-            "groups": groups, "suggestions": {}, "flashes": [("error", T.INBOX_UNKNOWN_CODE.format(code=code))]},
-            status_code=422)
+            "groups": inbox.groups, "suggestions": {}, "inbox": inbox,
+            "flashes": [("error", T.INBOX_UNKNOWN_CODE.format(code=code))]}, status_code=422)
     logger.info("inbox: %d questions linked to %s by %s (%d new aliases)", len(question_ids), code,
                 user.username, len(added))
     indexed = reindex(state.search, [code]) if added else True

@@ -4,6 +4,11 @@ The bot reports every question with its outcome (`record_question`). Questions i
 confidently are grouped by wording so a clerk handles "dk khai sinh", "đăng ký khai sinh" and
 "đăng ký khai sinh ở đâu ạ" once: identical normalised forms are one group, and groups whose words mostly
 overlap are merged. Linking a group to a procedure turns its wordings into aliases of that procedure.
+
+The inbox is read one page at a time (`unanswered_page`): the database counts questions per normalised
+form and returns one page of forms, most asked first, and only those rows are loaded (at most
+`MAX_IDS_PER_FORM` per form), so a flood of nonsense questions makes the inbox longer, not unusable.
+Near-duplicates are merged within a page.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from index.normalize import QUERY_STOPWORDS, fold, folded_text
@@ -124,6 +129,37 @@ def unanswered_questions(session: Session) -> list[QuestionRecord]:
 
 def unanswered_groups(session: Session) -> list[QuestionGroup]:
     return group_questions(unanswered_questions(session))
+
+
+# Normalised forms per inbox page, and the newest questions of one form shown (and acted on) at a time.
+PAGE_SIZE = 50
+MAX_IDS_PER_FORM = 500
+
+
+@dataclass
+class InboxPage:
+    groups: list[QuestionGroup]
+    page: int
+    pages: int
+    forms: int  # distinct normalised forms waiting, on every page
+
+
+def unanswered_page(session: Session, *, page: int = 1, page_size: int = PAGE_SIZE) -> InboxPage:
+    """One page of the inbox: the most asked open forms first, with their newest rows only."""
+    waiting = (QuestionRecord.status == QUESTION_OPEN, QuestionRecord.outcome.in_(UNANSWERED_OUTCOMES))
+    forms = session.scalar(select(func.count(func.distinct(QuestionRecord.normalized))).where(*waiting)) or 0
+    pages = max(1, -(-forms // page_size))
+    page = min(max(1, page), pages)
+    asked = func.count(QuestionRecord.id)
+    keys = list(session.scalars(
+        select(QuestionRecord.normalized).where(*waiting).group_by(QuestionRecord.normalized)
+        .order_by(asked.desc(), QuestionRecord.normalized).limit(page_size).offset((page - 1) * page_size)))
+    rows: list[QuestionRecord] = []
+    for key in keys:
+        newest = (select(QuestionRecord).where(*waiting, QuestionRecord.normalized == key)
+                  .order_by(QuestionRecord.id.desc()).limit(MAX_IDS_PER_FORM))
+        rows.extend(reversed(list(session.scalars(newest))))
+    return InboxPage(groups=group_questions(rows), page=page, pages=pages, forms=forms)
 
 
 def _open_rows(session: Session, question_ids: Sequence[int]) -> list[QuestionRecord]:

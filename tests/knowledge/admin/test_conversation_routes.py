@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import session_scope
 from knowledge.admin.conversation_models import FeedbackRating, HandoverThread, QuestionRecord
-from knowledge.admin.questions import record_question
+from knowledge.admin.questions import PAGE_SIZE, record_question
 from tests import chat_ids
 from tests.knowledge.admin.conftest import StaffLogin
 
@@ -182,3 +182,39 @@ def test_console_pages_are_for_signed_in_staff_of_either_role(admin_app: FastAPI
     staff_login(admin_client, role="publisher")
     for path in ("/admin/questions", "/admin/handover", "/admin/dashboard"):
         assert admin_client.get(path).status_code == 200, path
+
+
+def _nonsense(n: int) -> str:
+    """A distinct wording per number, without digits (a number would be masked and dropped from the form)."""
+    letters = "bcdghklmnpqrstvx"
+    word = "".join(letters[int(d, 16)] for d in f"{n:04x}")
+    return f"hỏi linh tinh {word} {word[::-1]}a"
+
+
+def test_the_inbox_is_paged_when_a_flood_of_nonsense_fills_it(
+    admin_client: TestClient, staff_login: StaffLogin, session_factory: sessionmaker[Session],
+) -> None:
+    flood = 400
+    with session_scope(session_factory) as session:
+        for n in range(flood):
+            record_question(session, conversation_id=f"web-{n}", channel="api", text=_nonsense(n),
+                            outcome="fallback")
+        for _ in range(3):  # the most asked wording comes first
+            record_question(session, conversation_id="web-x", channel="api", text="xin giấy phép nuôi rồng",
+                            outcome="low_confidence")
+    staff_login(admin_client, role="editor")
+    first = admin_client.get("/admin/questions")
+    assert first.status_code == 200
+    assert first.text.count('class="question-group"') == PAGE_SIZE
+    assert "xin giấy phép nuôi rồng" in first.text.split('class="question-group"')[1]
+    pages = -(-(flood + 1) // PAGE_SIZE)
+    assert f"Trang 1/{pages} ({flood + 1} cách hỏi đang chờ)" in first.text
+    assert 'href="/admin/questions?page=2"' in first.text
+    seen = set(_ids(first.text))
+    for page in range(2, pages + 1):
+        text = admin_client.get("/admin/questions", params={"page": page}).text
+        ids = set(_ids(text))
+        assert ids and not ids & seen, page
+        seen |= ids
+    assert len(seen) == flood + 3  # every question is on exactly one page
+    assert admin_client.get("/admin/questions", params={"page": 0}).status_code == 422
