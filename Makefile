@@ -16,13 +16,14 @@ NLU_FILES := $(shell find nlu/config.yml nlu/domain nlu/data -type f 2>/dev/null
 SEED_FILES := $(wildcard knowledge/seed/*)
 MODEL_STAMP := nlu/models/.trained
 
-.PHONY: help setup run test test-app test-rasa train bench clean browser kubectl
+.PHONY: help setup run test test-app test-rasa train bench eval clean browser kubectl
 
 help:
 	@echo "make run    - set up what is missing and start the assistant (web widget URL printed)"
 	@echo "make test   - set up what is missing and run the whole test suite"
 	@echo "make train  - train the Rasa model (only when nlu/ changed)"
 	@echo "make bench  - run the benchmarks, write bench/results.json and bench/results.md"
+	@echo "make eval   - NLU cross-validation and the end-to-end question sets (bench/chat_eval.md)"
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON311)" || { echo "Python 3.11 is needed for the app: install python3.11 (e.g. apt-get install python3.11 python3.11-venv, or pyenv install 3.11)"; exit 1; }
@@ -38,7 +39,11 @@ $(RASA_VENV)/.installed: nlu/requirements.txt
 	$(RASA_VENV)/bin/pip install --quiet -r nlu/requirements.txt
 	touch $@
 
-var/.seeded: $(VENV)/.installed $(SEED_FILES)
+# The importer's parsers are prerequisites too: a changed parse reaches an existing database at the next
+# `make run` (the import updates the records whose parse changed and keeps staff edits), then the index follows.
+IMPORTER_FILES := $(wildcard knowledge/importer/*.py)
+
+var/.seeded: $(VENV)/.installed $(SEED_FILES) $(IMPORTER_FILES)
 	mkdir -p var
 	$(APP) -q db upgrade
 	$(APP) -q kb seed
@@ -93,8 +98,13 @@ test-rasa: $(RASA_VENV)/.installed $(MODEL_STAMP)
 	$(RASA) data validate --config nlu/config.yml --domain nlu/domain --data nlu/data --fail-on-warnings
 	$(RASA_VENV)/bin/python -m pytest tests/actions tests/nlu --confcutdir=tests/actions -p no:cacheprovider
 	$(RASA) test core --stories nlu/tests --model nlu/models/procedure-assistant.tar.gz --fail-on-prediction-errors --out results/core
+
+# Slow evaluations: 5-fold NLU cross-validation (~12 minutes) and the end-to-end question sets through the
+# real stack (bench/chat_sets, written to bench/chat_eval.json and bench/chat_eval.md).
+eval: setup
 	$(RASA) test nlu --nlu nlu/data/nlu --config nlu/config.yml --cross-validation --folds 5 --out results/nlu
 	$(RASA_VENV)/bin/python nlu/report_intents.py results/nlu/intent_report.json
+	$(VENV)/bin/python -m bench.chat_eval
 
 bench: setup
 	$(VENV)/bin/python -m bench.run

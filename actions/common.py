@@ -24,9 +24,9 @@ from actions.services import AnswerMessage, ProcedureAnswer, ProcedureHit, Searc
 CONFIDENT = 0.6
 CHOICES_MIN = 0.25
 AMBIGUITY_MARGIN = 0.1
-MAX_CHOICES = 3
+MAX_CHOICES = 4
 MAX_BUTTON_TITLE = 60
-SEARCH_K = 3
+SEARCH_K = 4
 CHANNELS = frozenset({"web", "api", "telegram", "zalo"})
 
 TOPIC_BY_INTENT: dict[str, str] = {

@@ -40,9 +40,12 @@ NAME_ALONE = 0.75
 # On the procedure route, a message with no administrative word whose words are mostly not in the best
 # hit's name is small talk the classifier misread ("giá vàng hôm nay" → the gold-trading licence).
 OFF_TOPIC_BELOW = 0.5
-# A confident answer whose name shares fewer of the message's words than this is a collision of
-# abbreviations or aliases, not an answer: the citizen chooses among the candidates instead.
-ANSWER_NAME_MIN = 0.34
+# A confident answer whose name holds fewer of the message's words than this is a collision of
+# abbreviations or aliases, or a near sibling, not an answer: the citizen chooses among the candidates.
+ANSWER_NAME_MIN = 0.5
+# Choices are offered only when at least one candidate's name holds this share of the words; below it
+# the candidates are unrelated procedures and the honest reply is "not in my knowledge yet".
+CHOICE_NAME_MIN = 0.4
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,9 @@ def judge_turn(result: SearchResult, evidence: Evidence, thresholds: Thresholds,
             return "off_topic"
     outcome = thresholds.judge(result)
     if outcome == "answered" and evidence.name_coverage < ANSWER_NAME_MIN:
-        return "ambiguous"
+        outcome = "ambiguous"
+    if outcome == "ambiguous" and evidence.best_choice_coverage < CHOICE_NAME_MIN:
+        return "low_confidence"
     return outcome
 
 
@@ -132,7 +137,6 @@ def run_search_turn(
 
 
 def _evidence(search: SearchService, query: str, result: SearchResult) -> Evidence:
-    """The words' evidence against the best hit's name and aliases (no hit: nothing to cover)."""
-    document = search.searcher.get(result.hits[0].code) if result.hits else None
-    names = [document.name, *document.aliases] if document else []
-    return evidence.gather(query, names)
+    """The words' evidence against each candidate's name and aliases (no hit: nothing to cover)."""
+    documents = [search.searcher.get(hit.code) for hit in result.hits]
+    return evidence.gather(query, [[d.name, *d.aliases] if d else [] for d in documents])

@@ -118,7 +118,7 @@ def _rss_mb(pid: int) -> float:
 
 
 @contextmanager
-def _servers(settings: Settings, *, rasa_workers: int, redis_host: str | None, tracker_db_url: str | None,
+def servers(settings: Settings, *, rasa_workers: int, redis_host: str | None, tracker_db_url: str | None,
              app_env: dict[str, str] | None = None) -> Iterator[tuple[list[processes.RunningProcess], str]]:
     """The three processes started, healthy and warmed up; stopped on exit. Yields them and the app's URL."""
     log_dir = PROJECT_ROOT / "var" / "bench-logs"
@@ -153,7 +153,7 @@ def run_chat_bench(
     """
     seconds = seconds or {1: 12.0, 10: 20.0, 50: 15.0}
     feed = QuestionFeed(questions)
-    with _servers(settings, rasa_workers=rasa_workers, redis_host=redis_host,
+    with servers(settings, rasa_workers=rasa_workers, redis_host=redis_host,
                   tracker_db_url=tracker_db_url) as (running, app_url):
         asyncio.run(_load(app_url, 2, 3.0, feed))  # warm-up: models, caches, connections
         chat = {f"c{level}": _measured(running, app_url, level, length, feed) for level, length in seconds.items()}
@@ -175,7 +175,7 @@ def run_turn_costs(
     greetings = QuestionFeed(list(GREETINGS))
     searches = QuestionFeed(questions)
     rows: dict[str, dict[str, Any]] = {}
-    with _servers(settings, rasa_workers=2, redis_host=redis_host,
+    with servers(settings, rasa_workers=2, redis_host=redis_host,
                   tracker_db_url=tracker_db_urls()) as (running, app_url):
         asyncio.run(_load(app_url, 2, 3.0, searches))
         rows["greeting"] = _measured(running, app_url, concurrency, seconds, greetings)
@@ -186,7 +186,7 @@ def run_turn_costs(
         SearchService(hashing, create_session_factory(engine)).rebuild(progress=False)
     finally:
         engine.dispose()
-    with _servers(hashing, rasa_workers=2, redis_host=redis_host, tracker_db_url=tracker_db_urls(),
+    with servers(hashing, rasa_workers=2, redis_host=redis_host, tracker_db_url=tracker_db_urls(),
                   app_env={"ASSISTANT_ENCODER_BACKEND": "hashing"}) as (running, app_url):
         asyncio.run(_load(app_url, 2, 3.0, searches))
         rows["search_hashing_encoder"] = _measured(running, app_url, concurrency, seconds, searches)

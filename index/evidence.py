@@ -18,7 +18,7 @@ question set.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from index.normalize import QUERY_STOPWORDS, fold, syllables
@@ -48,6 +48,11 @@ _CUES: tuple[str, ...] = (
     "bảo hiểm xã hội", "bảo hiểm y tế", "bảo hiểm thất nghiệp", "thai sản", "hưu trí", "tử tuất",
     "biển số", "giấy phép lái xe", "bằng lái", "con dấu", "vũ khí", "phòng cháy", "di chúc", "thừa kế",
     "hộ nghèo", "cận nghèo", "người có công", "liệt sĩ", "thương binh", "quốc tịch", "visa", "thị thực",
+    # Sectors whose procedures a commune also handles, even where this knowledge base has none yet
+    "nhập học", "chuyển trường", "tuyển sinh", "học bạ", "văn bằng", "bằng tốt nghiệp", "học phí",
+    "tuyển dụng", "công chức", "viên chức", "chuyển công tác", "nghĩa vụ quân sự", "khuyết tật",
+    "bảo trợ xã hội", "giám định", "giấy phép lao động", "an toàn thực phẩm", "khám chữa bệnh",
+    "lương hưu", "trợ cấp xã hội", "đăng ký kinh doanh", "con dấu", "hòa giải", "tranh chấp",
 )
 _TABLE = PhraseTable((SynonymRule(_CUES, ADMINISTRATIVE),))
 _FOLDED_STOPWORDS = frozenset(fold(w) for w in QUERY_STOPWORDS) | frozenset(
@@ -62,13 +67,19 @@ class Evidence:
     administrative: bool
     name_coverage: float  # 0..1, share of the message's content syllables in the best hit's name/aliases
     content_syllables: int
+    best_choice_coverage: float = 0.0  # the highest such share among all the candidates
+
+
+# Official wordings of colloquial verbs ("mất" → "cấp lại", "đổi" → "cấp đổi"): they say how, not that the
+# message is administrative ("mật khẩu" typed without accents is "mat khau").
+_VERB_WORDINGS = frozenset({"cấp lại", "cấp đổi", "cấp xã", "cha"})
 
 
 def is_administrative(query: str) -> bool:
     """Whether the message, or the official wording of its colloquial phrases, asks for an administrative act."""
     if _TABLE.matches(syllables(query)):
         return True
-    return any(_TABLE.matches(syllables(official)) for official in expansions(query))
+    return any(_TABLE.matches(syllables(official)) for official in expansions(query) if official not in _VERB_WORDINGS)
 
 
 def content_syllables(query: str) -> list[str]:
@@ -86,15 +97,20 @@ def name_coverage(query: str, names: Iterable[str]) -> tuple[float, int]:
     return covered / len(content), len(content)
 
 
-def gather(query: str, names: Iterable[str]) -> Evidence:
-    """The evidence for `query` against the best hit's `names` (its name and aliases).
+def gather(query: str, candidates: Sequence[Sequence[str]]) -> Evidence:
+    """The evidence for `query` against each candidate's names (its name and aliases), best hit first.
 
     Colloquial phrases count through their official wording: "làm sổ đỏ" shares no syllable with
     "Cấp giấy chứng nhận quyền sử dụng đất…", but the wording "sổ đỏ" stands for does.
     """
-    names = list(names)
-    coverage, count = name_coverage(query, names)
     official = expansions(query)
-    if official:
-        coverage = max(coverage, name_coverage(" ".join([query, *official]), names)[0])
-    return Evidence(administrative=is_administrative(query), name_coverage=coverage, content_syllables=count)
+    expanded = " ".join([query, *official])
+    coverages: list[float] = []
+    count = len(set(content_syllables(query)))
+    for names in candidates:
+        coverage = name_coverage(query, names)[0]
+        if official:
+            coverage = max(coverage, name_coverage(expanded, names)[0])
+        coverages.append(coverage)
+    return Evidence(administrative=is_administrative(query), name_coverage=coverages[0] if coverages else 0.0,
+                    content_syllables=count, best_choice_coverage=max(coverages, default=0.0))

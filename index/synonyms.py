@@ -118,7 +118,10 @@ RULES: tuple[SynonymRule, ...] = (
     ),
     # Vehicles, insurance, justice, welfare
     SynonymRule(("bằng lái", "bằng lái xe", "bằng xe máy"), "giấy phép lái xe"),
-    SynonymRule(("biển số", "cà vẹt", "đăng ký xe máy", "đăng ký ô tô", "giấy đăng ký xe"), "đăng ký xe"),
+    SynonymRule(("biển số", "cà vẹt", "cavet", "đăng ký xe máy", "đăng ký ô tô", "giấy đăng ký xe"), "đăng ký xe"),
+    # Longer than "sang tên" (land), so a vehicle changing owner is not read as a land transfer.
+    SynonymRule(("sang tên xe", "sang tên xe máy", "sang tên ô tô", "mua xe cũ", "bán xe"),
+                "chứng nhận đăng ký xe thay đổi chủ xe đăng ký sang tên xe"),
     SynonymRule(("thẻ bảo hiểm", "thẻ bảo hiểm y tế", "bảo hiểm y tế"), "thẻ bảo hiểm y tế"),
     SynonymRule(("thai sản", "tiền sinh con", "nghỉ sinh", "chế độ sinh"), "hưởng chế độ thai sản"),
     SynonymRule(

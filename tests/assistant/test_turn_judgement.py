@@ -19,7 +19,7 @@ def result(confidence: float) -> SearchResult:
     return SearchResult(query="q", hits=hits)
 
 
-ADMIN = Evidence(administrative=True, name_coverage=1.0, content_syllables=4)
+ADMIN = Evidence(administrative=True, name_coverage=1.0, content_syllables=4, best_choice_coverage=1.0)
 
 
 @pytest.mark.parametrize(("confidence", "outcome"), [(0.95, "answered"), (0.4, "ambiguous"), (0.1, "low_confidence")])
@@ -29,15 +29,21 @@ def test_administrative_words_leave_the_judgement_to_the_confidence(confidence: 
 
 
 def test_a_confident_hit_whose_name_shares_few_of_the_words_is_offered_not_answered() -> None:
-    collision = Evidence(administrative=True, name_coverage=2 / 6, content_syllables=6)
+    collision = Evidence(administrative=True, name_coverage=2 / 6, content_syllables=6, best_choice_coverage=1.0)
     assert judge_turn(result(0.95), collision, THRESHOLDS, "procedure") == "ambiguous"
 
 
+def test_candidates_whose_names_hold_few_of_the_words_are_not_offered() -> None:
+    unrelated = Evidence(administrative=True, name_coverage=0.2, content_syllables=5, best_choice_coverage=0.2)
+    assert judge_turn(result(0.95), unrelated, THRESHOLDS, "procedure") == "low_confidence"
+    assert judge_turn(result(0.4), unrelated, THRESHOLDS, "gate") == "low_confidence"
+
+
 def test_without_administrative_words_the_name_must_hold_the_message() -> None:
-    small_talk = Evidence(administrative=False, name_coverage=0.5, content_syllables=4)
+    small_talk = Evidence(administrative=False, name_coverage=0.5, content_syllables=4, best_choice_coverage=0.5)
     assert judge_turn(result(0.95), small_talk, THRESHOLDS, "gate") == "off_topic"
     assert judge_turn(result(0.95), small_talk, THRESHOLDS, "procedure") == "answered"
-    unrelated = Evidence(administrative=False, name_coverage=0.25, content_syllables=4)
+    unrelated = Evidence(administrative=False, name_coverage=0.25, content_syllables=4, best_choice_coverage=0.25)
     assert judge_turn(result(0.95), unrelated, THRESHOLDS, "procedure") == "off_topic"
-    named = Evidence(administrative=False, name_coverage=0.8, content_syllables=5)
+    named = Evidence(administrative=False, name_coverage=0.8, content_syllables=5, best_choice_coverage=0.8)
     assert judge_turn(result(0.95), named, THRESHOLDS, "gate") == "answered"

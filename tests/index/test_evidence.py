@@ -37,10 +37,20 @@ def test_coverage_counts_the_messages_own_content_words() -> None:
 
 def test_colloquial_words_are_covered_through_their_official_wording() -> None:
     name = "Đăng ký đất đai, tài sản gắn liền với đất lần đầu; cấp giấy chứng nhận quyền sử dụng đất"
-    assert gather("làm sổ đỏ", [name]).name_coverage > 0.5
+    assert gather("làm sổ đỏ", [[name]]).name_coverage > 0.5
     assert name_coverage("làm sổ đỏ", [name])[0] < 0.5, "the words alone do not say it"
 
 
 def test_nothing_to_cover_without_content_words() -> None:
-    evidence = gather("cho hỏi với ạ", ["Thủ tục đăng ký khai sinh"])
+    evidence = gather("cho hỏi với ạ", [["Thủ tục đăng ký khai sinh"]])
     assert evidence.content_syllables == 0 and evidence.name_coverage == 0.0
+
+
+def test_the_best_candidate_coverage_is_kept_for_choices() -> None:
+    evidence = gather("đăng ký tạm trú", [["Thủ tục đăng ký kết hôn"], ["Đăng ký tạm trú", "dk tạm trú"]])
+    assert evidence.name_coverage == 0.5 and evidence.best_choice_coverage == 1.0
+
+
+def test_a_colloquial_verb_alone_does_not_make_a_message_administrative() -> None:
+    assert not is_administrative("quen mat khau facebook lay lai the nao")  # "mat" folds like "mất" (lost)
+    assert is_administrative("mất căn cước làm lại ở đâu")
