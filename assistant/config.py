@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -56,17 +57,19 @@ class Settings(BaseSettings):
     rasa_timeout_s: float = Field(default=10.0, gt=0)
 
     # Telegram: the channel is on when both the bot token and the webhook secret are set.
-    telegram_bot_token: str = ""
-    telegram_secret_token: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,256}$")
+    # Every secret is a `SecretStr`: it never shows in a repr, a log line or a validation error.
+    telegram_bot_token: SecretStr = SecretStr("")
+    # 0-256 of A-Z a-z 0-9 _ - (Telegram's rule; checked below without echoing it).
+    telegram_secret_token: SecretStr = SecretStr("")
     # "{token}" is replaced by the bot token; a self-hosted Bot API server or a test fake goes here.
     telegram_api_base: str = "https://api.telegram.org/bot{token}"
     # Zalo OA: the channel is on when the OA secret key and the app id are set.
     zalo_app_id: str = ""
-    zalo_app_secret: str = ""
-    zalo_oa_secret: str = ""
+    zalo_app_secret: SecretStr = SecretStr("")
+    zalo_oa_secret: SecretStr = SecretStr("")
     # First tokens only: after a refresh the pair stored in the database wins.
-    zalo_access_token: str = ""
-    zalo_refresh_token: str = ""
+    zalo_access_token: SecretStr = SecretStr("")
+    zalo_refresh_token: SecretStr = SecretStr("")
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
 
@@ -95,7 +98,7 @@ class Settings(BaseSettings):
     # Logs: "json" (one object per line, for collectors) or "text" (for a terminal).
     log_format: Literal["json", "text"] = "text"
     # When set, GET /metrics needs `Authorization: Bearer <token>`; the proxy keeps /metrics internal anyway.
-    metrics_token: str = ""
+    metrics_token: SecretStr = SecretStr("")
     # Shared secret of the app and the action server: when set, the routes only the action server calls
     # (questions, handover, feedback, search turn) need it in `X-Assistant-Token`; empty leaves them open.
     actions_token: SecretStr = SecretStr("")
@@ -132,7 +135,7 @@ class Settings(BaseSettings):
     dossier_http_timeout_s: float = Field(default=5.0, gt=0, le=120)
     dossier_http_retries: int = Field(default=2, ge=0, le=10)
     dossier_holidays_file: Path = PROJECT_ROOT / "dossiers" / "seed" / "holidays_vn.json"
-    dossier_pepper: str = "dev-only-dossier-pepper-change-me"
+    dossier_pepper: SecretStr = SecretStr("dev-only-dossier-pepper-change-me")
     dossier_max_failed_lookups: int = Field(default=5, ge=1, le=1000)
     dossier_failed_lookup_window_s: int = Field(default=900, ge=1, le=24 * 3600)
 
@@ -140,7 +143,7 @@ class Settings(BaseSettings):
     def _dossier_settings_usable(self) -> Settings:
         from dossiers.verification import pepper_problem
 
-        problem = pepper_problem(self.dossier_pepper)
+        problem = pepper_problem(self.dossier_pepper.get_secret_value())
         if self.environment == "production" and problem:
             raise ValueError(problem)
         if self.dossier_source == "http" and not self.dossier_http_url.startswith(("http://", "https://")):
@@ -186,6 +189,13 @@ class Settings(BaseSettings):
     @property
     def widget_origin_list(self) -> list[str]:
         return [origin.strip() for origin in self.widget_origins.split(",") if origin.strip()]
+
+    @field_validator("telegram_secret_token")
+    @classmethod
+    def _telegram_secret_token_shape(cls, value: SecretStr) -> SecretStr:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{0,256}", value.get_secret_value()):
+            raise ValueError("ASSISTANT_TELEGRAM_SECRET_TOKEN must be 1-256 characters from A-Z a-z 0-9 _ -.")
+        return value
 
     @field_validator("actions_token")
     @classmethod

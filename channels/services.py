@@ -20,16 +20,17 @@ from channels.zalo_tokens import ZaloTokens
 def telegram_enabled(settings: Settings) -> bool:
     """The bot token is enough to send: a center without a public HTTPS address answers by long polling
     (`assistant telegram poll`) and still needs clerk replies and dossier notices sent from the app."""
-    return bool(settings.telegram_bot_token)
+    return bool(settings.telegram_bot_token.get_secret_value())
 
 
 def telegram_webhook_enabled(settings: Settings) -> bool:
     """Both the token and the webhook secret: a webhook without its secret would accept forgeries."""
-    return bool(settings.telegram_bot_token and settings.telegram_secret_token)
+    return bool(settings.telegram_bot_token.get_secret_value()
+                and settings.telegram_secret_token.get_secret_value())
 
 
 def zalo_enabled(settings: Settings) -> bool:
-    return bool(settings.zalo_app_id and settings.zalo_oa_secret)
+    return bool(settings.zalo_app_id and settings.zalo_oa_secret.get_secret_value())
 
 
 @dataclass
@@ -62,9 +63,11 @@ def build_telegram(settings: Settings, factory: sessionmaker[Session], store: De
 
 def build_zalo(settings: Settings, factory: sessionmaker[Session], http: httpx.AsyncClient,
                store: DeliveryStore, policy: RetryPolicy) -> ZaloChannel:
-    tokens = ZaloTokens(factory, http, app_id=settings.zalo_app_id, app_secret=settings.zalo_app_secret,
-                        oauth_base=settings.zalo_oauth_base, initial_access=settings.zalo_access_token,
-                        initial_refresh=settings.zalo_refresh_token)
+    tokens = ZaloTokens(factory, http, app_id=settings.zalo_app_id,
+                        app_secret=settings.zalo_app_secret.get_secret_value(),
+                        oauth_base=settings.zalo_oauth_base,
+                        initial_access=settings.zalo_access_token.get_secret_value(),
+                        initial_refresh=settings.zalo_refresh_token.get_secret_value())
     return ZaloChannel(http, tokens, store, policy, api_base=settings.zalo_api_base)
 
 

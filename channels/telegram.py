@@ -59,7 +59,7 @@ class TelegramInbound:
 def build_bot(settings: Settings) -> tuple[Bot, list[HTTPXRequest]]:
     """The bot and the HTTP clients it owns (closed by the caller); `telegram_api_base` may be a fake."""
     requests = [HTTPXRequest(connection_pool_size=8), HTTPXRequest(read_timeout=40.0)]
-    bot = Bot(settings.telegram_bot_token, base_url=settings.telegram_api_base,
+    bot = Bot(settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_base,
               base_file_url=settings.telegram_api_base.replace("/bot", "/file/bot", 1),
               request=requests[0], get_updates_request=requests[1])
     return bot, requests

@@ -34,11 +34,11 @@ class TelegramNotConfigured(Exception):
 
 async def set_webhook(settings: Settings, url: str) -> None:
     """Point Telegram at `url`; Telegram then sends the secret token with every update."""
-    if not settings.telegram_bot_token or not settings.telegram_secret_token:
+    if not settings.telegram_bot_token.get_secret_value() or not settings.telegram_secret_token.get_secret_value():
         raise TelegramNotConfigured("set ASSISTANT_TELEGRAM_BOT_TOKEN and ASSISTANT_TELEGRAM_SECRET_TOKEN")
     bot, requests = build_bot(settings)
     try:
-        await bot.set_webhook(url=url, secret_token=settings.telegram_secret_token,
+        await bot.set_webhook(url=url, secret_token=settings.telegram_secret_token.get_secret_value(),
                               allowed_updates=ALLOWED_UPDATES)
     finally:
         for request in requests:
@@ -48,7 +48,7 @@ async def set_webhook(settings: Settings, url: str) -> None:
 async def poll(settings: Settings, *, max_updates: int | None = None, timeout_s: int = 30,
                stop: asyncio.Event | None = None) -> int:
     """Answer updates until stopped (or `max_updates` are handled); returns how many were handled."""
-    if not settings.telegram_bot_token:
+    if not settings.telegram_bot_token.get_secret_value():
         raise TelegramNotConfigured("set ASSISTANT_TELEGRAM_BOT_TOKEN")
     engine = create_db_engine(settings.database_url)
     upgrade_database(engine)

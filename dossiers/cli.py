@@ -37,7 +37,7 @@ def _run_import(settings: Settings, path: Path, *, source: str, synthetic: bool)
 
     if not path.is_file():
         raise FileNotFoundError(2, "No such file", str(path))
-    report = import_file(_prepare(settings), path, pepper=settings.dossier_pepper,
+    report = import_file(_prepare(settings), path, pepper=settings.dossier_pepper.get_secret_value(),
                          calendar=HolidayCalendar.from_file(settings.dossier_holidays_file), source=source,
                          synthetic=synthetic)
     for row in report.rejected:

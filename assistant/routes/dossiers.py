@@ -47,7 +47,8 @@ class SubscriptionIn(LookupIn):
 def get_lookup(state: StateDep, limiter: RateLimiterDep) -> DossierLookup:
     settings = state.settings
     return DossierLookup(source=build_source(settings, state.session_factory, state.http),
-                         factory=state.session_factory, limiter=limiter, pepper=settings.dossier_pepper,
+                         factory=state.session_factory, limiter=limiter,
+                         pepper=settings.dossier_pepper.get_secret_value(),
                          max_failures=settings.dossier_max_failed_lookups,
                          window_s=settings.dossier_failed_lookup_window_s)
 

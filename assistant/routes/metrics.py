@@ -13,4 +13,4 @@ router = APIRouter(tags=["metrics"])
 
 @router.get("/metrics", include_in_schema=False)
 def prometheus_metrics(request: Request, settings: SettingsDep) -> Response:
-    return metrics.metrics_response(request, settings.metrics_token)
+    return metrics.metrics_response(request, settings.metrics_token.get_secret_value())

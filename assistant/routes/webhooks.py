@@ -111,7 +111,7 @@ async def telegram_webhook(
     await refuse_flooding_address(request, limiter, channels.settings)
     if not secret:
         raise HTTPException(401, "missing secret token")
-    expected = channels.settings.telegram_secret_token
+    expected = channels.settings.telegram_secret_token.get_secret_value()
     if not hmac.compare_digest(secret.encode("utf-8"), expected.encode("utf-8")):
         raise HTTPException(403, "wrong secret token")
     data = parse_json_object(await read_body(request))
@@ -146,7 +146,7 @@ async def zalo_webhook(
     body = parse_json_object(raw)
     settings = channels.settings
     try:
-        zalo_signature.verify(mac, raw, body, settings.zalo_oa_secret, settings.zalo_app_id)
+        zalo_signature.verify(mac, raw, body, settings.zalo_oa_secret.get_secret_value(), settings.zalo_app_id)
     except zalo_signature.SignatureInvalid as exc:
         logger.warning("zalo: rejected a webhook: %s", exc)
         raise HTTPException(403, str(exc)) from exc

@@ -13,6 +13,6 @@ from dossiers.sources.local import LocalDossierSource
 
 def build_source(settings: Settings, factory: sessionmaker[Session], http: httpx.AsyncClient) -> DossierSource:
     if settings.dossier_source == "http":
-        return HttpDossierSource(http, settings.dossier_http_url, pepper=settings.dossier_pepper,
+        return HttpDossierSource(http, settings.dossier_http_url, pepper=settings.dossier_pepper.get_secret_value(),
                                  timeout_s=settings.dossier_http_timeout_s, retries=settings.dossier_http_retries)
     return LocalDossierSource(factory)

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from pydantic import SecretStr
 
 from assistant.config import Settings
 from assistant.db import create_db_engine, create_session_factory
@@ -49,7 +50,7 @@ def test_unknown_paths_get_one_label_not_one_per_path(client: TestClient) -> Non
 
 @pytest.fixture
 def token_client(kb_settings: Settings, e5_encoder: E5BundledEncoder) -> Iterator[TestClient]:
-    settings = kb_settings.model_copy(update={"metrics_token": "s3cret-scrape"})
+    settings = kb_settings.model_copy(update={"metrics_token": SecretStr("s3cret-scrape")})
     engine = create_db_engine(settings.database_url)
     service = SearchService(settings, create_session_factory(engine), encoder=e5_encoder)
     with TestClient(create_app(settings, search=service)) as test_client:

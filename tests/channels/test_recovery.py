@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -57,8 +57,9 @@ def fakes(tmp_path: Path) -> Iterator[Fakes]:
     with LocalServer(telegram.app) as tg_server, LocalServer(zalo.app) as zalo_server, \
             LocalServer(rasa.app) as rasa_server:
         settings = tg.telegram_settings(tmp_path, tg_server.url, rasa_server.url).model_copy(update={
-            "zalo_app_id": za.APP_ID, "zalo_app_secret": za.APP_SECRET, "zalo_oa_secret": za.OA_SECRET,
-            "zalo_access_token": "AT-1", "zalo_refresh_token": "RT-1", "zalo_api_base": zalo_server.url,
+            "zalo_app_id": za.APP_ID, "zalo_app_secret": SecretStr(za.APP_SECRET),
+            "zalo_oa_secret": SecretStr(za.OA_SECRET), "zalo_access_token": SecretStr("AT-1"),
+            "zalo_refresh_token": SecretStr("RT-1"), "zalo_api_base": zalo_server.url,
             "zalo_oauth_base": zalo_server.url})
         yield Fakes(telegram, zalo, rasa, settings)
 

@@ -57,8 +57,9 @@ def test_production_refuses_a_placeholder_or_short_pepper() -> None:
     with pytest.raises(ValidationError, match="at least 24"):
         Settings(environment="production", dossier_pepper="short")
     other_secrets = {"chat_session_secret": "c" * 32, "actions_token": "a" * 32}
-    assert Settings(environment="production", dossier_pepper=PEPPER, **other_secrets).dossier_pepper == PEPPER
-    assert Settings(environment="development").dossier_pepper == PLACEHOLDER_PEPPER
+    production = Settings(environment="production", dossier_pepper=PEPPER, **other_secrets)
+    assert production.dossier_pepper.get_secret_value() == PEPPER
+    assert Settings(environment="development").dossier_pepper.get_secret_value() == PLACEHOLDER_PEPPER
 
 
 def test_http_source_needs_a_url() -> None:

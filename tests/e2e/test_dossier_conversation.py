@@ -29,7 +29,7 @@ DEMO_ANSWER = DEMO_CODE[-4:]
 def demo_dossiers(kb_settings: Settings) -> Iterator[None]:
     engine = create_db_engine(kb_settings.database_url)
     try:
-        import_file(create_session_factory(engine), DEMO_FILE, pepper=kb_settings.dossier_pepper,
+        import_file(create_session_factory(engine), DEMO_FILE, pepper=kb_settings.dossier_pepper.get_secret_value(),
                     calendar=HolidayCalendar.from_file(kb_settings.dossier_holidays_file), source="demo",
                     synthetic=True)
     finally:
