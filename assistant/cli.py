@@ -62,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     kb_aliases.set_defaults(handler=_kb_aliases)
     kb.add_parser("seed", help="Import the bundled seed procedures and aliases.").set_defaults(
         handler=_kb_seed)
+    kb_audit = kb.add_parser("audit", help="Check the rendered answers (units, items cut mid-word, form-file "
+                             "debris, papers to bring, review flags); exit 1 above the thresholds.")
+    kb_audit.add_argument("--file", type=Path, default=None,
+                          help="Audit a portal file as the importer would store it, instead of the database.")
+    kb_audit.add_argument("--top", type=int, default=10, help="How many of the worst procedures to list.")
+    kb_audit.set_defaults(handler=_kb_audit)
 
     index = commands.add_parser("index", help="Search index.").add_subparsers(title="index commands")
     index.add_parser("build", help="Build the index from the database.").set_defaults(handler=_index_build)
@@ -181,6 +187,18 @@ def _kb_aliases(args: argparse.Namespace, settings: Settings) -> int:
     changed = import_aliases(factory, args.file)
     sys.stdout.write(json.dumps({"procedures_with_new_aliases": len(changed)}) + "\n")
     return 0
+
+
+def _kb_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.audit import audit_database, audit_portal_file
+
+    if args.file is not None:
+        report = audit_portal_file(_require_file(args.file))
+    else:
+        _, factory = _factory(settings)
+        report = audit_database(factory)
+    sys.stdout.write(json.dumps(report.as_dict(top=args.top), ensure_ascii=False, indent=2) + "\n")
+    return 1 if report.failures() else 0
 
 
 def _kb_seed(args: argparse.Namespace, settings: Settings) -> int:

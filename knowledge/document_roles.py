@@ -102,6 +102,7 @@ _MAX_CONDITION = 70
 # Where an entry may be cut so the remaining words still read as a whole: strongest first.
 _STRONG_BREAKS = ("; ", ". ", ": ", " (")
 _WEAK_BREAKS = (", ", " hoặc ", " trong trường hợp ", " đối với ", " theo quy định", " do ", " để ", " theo ")
+_FILE_NAME_TOKEN = re.compile(r"\S*\.(?:docx?|pdf|xlsx?|rtf|odt|zip|rar)\b|(?<=\))\.\d{1,2}\.[A-Za-z]\S*", re.I)
 _FORM_CODE = re.compile(r"\b[Mm]ẫu(?: số)? ([A-ZĐ0-9][A-ZĐ0-9./-]{1,14})")
 
 
@@ -208,9 +209,13 @@ def shorten(text: str, form_template: str = "", limit: int = 90) -> str:
     "(Mẫu CT01 ban hành kèm theo Thông tư…)" keeps "(mẫu CT01)".
     """
     flat = strip_enumeration(text).rstrip(" ;,.")
+    leftover = _FILE_NAME_TOKEN.search(flat)
+    if leftover:
+        # A form file name the importer could not separate ("…chăn nuôibáo cáo.pdf"): never shown as a paper.
+        flat = flat[: leftover.start()].rstrip(" ;,.:")
     cut = _first_break(flat)
     head = flat[:cut].rstrip(" ;,.:")
-    if len(head) < 8:
+    if len(head) < 5:
         head = flat
     if len(head) > limit:
         head = _weak_cut(head, limit)

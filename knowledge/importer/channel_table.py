@@ -132,9 +132,9 @@ def _unit_lost(value: float, shown: str, hints: Sequence[TimeStatement], problem
         return unit
     statement = main_statement(hints)
     if statement is not None:
-        problems.append(f"time unit lost ({shown!r}); the procedure text says {statement.sentence[:90]!r} instead")
+        problems.append(f"time unit lost ({shown!r}), while the procedure text says {statement.sentence[:90]!r}")
     else:
-        problems.append(f"time unit lost ({shown!r}) and the procedure text states no processing time")
+        problems.append(f"time unit lost ({shown!r}), and the procedure text states no processing time")
     return None
 
 

@@ -25,7 +25,7 @@ _TEMPLATE_START = re.compile(
 )
 _MAX_COUNT = 10
 # "… theo quy địnhvăn bản đề nghị.docx": the name's usual last words, with a file name glued straight on.
-_FORM_PHRASE_END = re.compile(r"(?:theo quy định|theo mẫu|quy định)(?=[^\W\d_])", re.I)
+_FORM_PHRASE_END = re.compile(r"(?:theo quy định|theo mẫu|quy định|[^\W\d_](?=mẫu số \d))(?=[^\W\d_])", re.I)
 
 _DATA_SOURCE = re.compile(
     r"cơ sở dữ liệu|CSDL|VNeID|định danh (?:điện tử|quốc gia)|tài khoản định danh|dữ liệu điện tử|"
@@ -103,7 +103,7 @@ def _join_points(text: str) -> list[int]:
             # "theo mẫu1.000312.docx", "quy định1.4. Don de nghi…": a numbered file name glued to the name.
             points.append(index)
         elif previous == "." and current.isdigit() and index >= 2 and (text[index - 2] == ")"
-                                                                      or is_lower_letter(text[index - 2])):
+                                                                      or text[index - 2].isalpha()):
             # "(Mẫu CT01 … 53/2025/TT-BCA).1.MuCT01…": the file number follows the closing sentence.
             points.append(index)
     points.extend(match.end() for match in _FORM_PHRASE_END.finditer(text))
