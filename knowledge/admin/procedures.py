@@ -87,6 +87,9 @@ def list_rows(session: Session, *, q: str = "", field: str = "", level: str = ""
             continue
         result.append({"code": row.code, "name": row.name, "field": row.field, "levels": list(row.levels or []),
                        "needs_review": sorted(row.review_flags or {}), "has_draft": row.code in with_drafts,
+                       # Shown on hover: what the importer doubted in each field, so a clerk knows where to look.
+                       "review_reasons": [f"{name}: {reason}"
+                                          for name, reason in sorted((row.review_flags or {}).items())],
                        "updated_at": row.updated_at})
     return result, fields, levels
 

@@ -38,6 +38,8 @@ def test_list_filters_by_field_level_and_review(admin_client: TestClient, staff_
     page = admin_client.get("/admin/procedures", params={"review": "true", "field": "Hộ tịch"})
     assert page.status_code == 200
     assert "1.001193" in page.text and CODE not in page.text
+    # The badge says why: the importer's reason for each flagged field.
+    assert "steps: text looks garbled by the portal" in page.text
 
 
 def test_untouched_form_round_trips_every_field(admin_client: TestClient, staff_login: StaffLogin) -> None:
