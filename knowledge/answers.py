@@ -55,7 +55,7 @@ MAX_SHORT_FIELD_CHARS: Final = 160
 MAX_DOCUMENTS: Final = 6
 MIN_DOCUMENTS: Final = 3
 MAX_CONDITIONS_LISTED: Final = 2
-MAX_SPECIAL_ITEM_CHARS: Final = 200
+MAX_SPECIAL_ITEM_CHARS: Final = 160
 MAX_LEGAL: Final = 6
 
 
@@ -355,9 +355,8 @@ def _first_papers(bring: list[DocumentRole], count: int) -> list[DocumentRole]:
 
 def _special_line(cases: list[DocumentRole]) -> str:
     named = list(dict.fromkeys(clip(r.condition, 40) for r in cases if r.condition))
-    examples = "; ".join(named[:MAX_CONDITIONS_LISTED])
-    if len(named) > MAX_CONDITIONS_LISTED:
-        examples += t.ELLIPSIS
+    shown = named[:MAX_CONDITIONS_LISTED] + ([t.ELLIPSIS] if len(named) > MAX_CONDITIONS_LISTED else [])
+    examples = "; ".join(shown)
     return t.DOCUMENTS_SPECIAL_LINE.format(count=len(cases), examples=examples).replace(" ()", "")
 
 

@@ -79,14 +79,8 @@ DOCUMENT_PRESENT: Final = "mang bản chính để xuất trình"
 DOCUMENT_CASE: Final = "Nếu {condition}: {paper}"
 BUTTON_SPECIAL_CASES: Final = "Trường hợp đặc biệt"
 BUTTON_ALL_DOCUMENTS: Final = "Xem đầy đủ"
-DOCUMENTS_REPLACEABLE_TITLE: Final = (
-    "Không cần nộp nếu thông tin đã có trên VNeID hoặc Cơ sở dữ liệu quốc gia về dân cư "
-    "(cán bộ tự tra cứu):"
-)
 DOCUMENT_ORIGINALS: Final = "{count} bản chính"
 DOCUMENT_COPIES: Final = "{count} bản sao"
-DOCUMENT_FORM: Final = "mẫu: {form}"
-DEFAULT_DOCUMENT_GROUP: Final = "Giấy tờ phải nộp"
 # The case a paper depends on, when the entry does not say it in its own words.
 CONDITION_AUTHORISATION: Final = "khi nhờ người khác làm thay"
 CONDITION_FOREIGN: Final = "giấy tờ do nước ngoài cấp"
