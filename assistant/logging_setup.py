@@ -23,20 +23,51 @@ CHANNEL: ContextVar[str] = ContextVar("log_channel", default="")
 CONVERSATION_ID: ContextVar[str] = ContextVar("log_conversation_id", default="")
 
 REDACTED = "[redacted]"
-# Phone numbers (0912 345 678, +84 912.345.678) and ID numbers (9-digit CMND, 12-digit CCCD) and any
-# longer digit run. Dossier codes (000.00.15.H29-250714-0001) have shorter runs and stay readable.
-_PHONE = re.compile(r"(?<![\w.])(?:\+84|84|0)(?:[ .\-]?\d){8,10}(?![\w])")
+# Every pattern here runs on every log line, on the event loop, over text a client controls (the request
+# path of an access-log line): each one is linear in the line's length. No pattern starts a match inside a
+# word or digit run (a look-behind refuses it), repetitions are bounded or cannot overlap what follows them,
+# and which words name a secret is decided in Python one word at a time (an unanchored `\w*(key)\w*` took
+# quadratic time: 27 s for a 3 KB path).
+# Phone numbers (0912 345 678, +84 912.345.678, 0912/345/678, 0912  345  678) and ID numbers (9-digit CMND,
+# 12-digit CCCD) and any longer digit run. Dossier codes (000.00.15.H29-250714-0001) have shorter runs and
+# stay readable.
+_PHONE = re.compile(r"(?<![\w.])(?:\+84|84|0)(?:[ .\-/]{0,3}\d){8,10}(?!\w)")
 _DIGIT_RUN = re.compile(r"\d{9,}")
-# key=value or "key": "value" for secrets and verification answers.
-_SECRET_KEYS = r"verification|verify|answer|password|passwd|token|secret|otp|phone|cccd|cmnd"
-_KEY_VALUE = re.compile(rf"""(?i)(["']?(?:\w*(?:{_SECRET_KEYS})\w*)["']?\s*[:=]\s*)(["']?)[^\s,;&"'}}]+\2""")
+# A Telegram bot token (`<bot id>:<secret>`, e.g. inside httpx's "…/bot123456:AAE…/sendMessage" line): the
+# whole token, not only its digits.
+_BOT_TOKEN = re.compile(r"(?<!\d)\d{3,20}:[A-Za-z0-9_\-]{20,}")
+# key=value or "key": "value" for secrets and verification answers. `_KEY` finds a whole word followed by an
+# optional closing quote and the separator; only when that word names a secret is `_VALUE` matched at the
+# position right after it (a quoted value or one up to the next delimiter), so a value is scanned once.
+_SECRET_KEY = re.compile(r"(?i)verification|verify|answer|password|passwd|token|secret|otp|phone|cccd|cmnd")
+_KEY = re.compile(r"""(?<!\w)(\w+)["']?[ \t]*[:=][ \t]*""")
+_VALUE = re.compile(r"""(["']?)[^\s,;&"'}]+\1""")
+
+
+def _redact_secret_values(text: str) -> str:
+    pieces: list[str] = []
+    kept_from = position = 0
+    while (key := _KEY.search(text, position)) is not None:
+        position = key.end()
+        if _SECRET_KEY.search(key.group(1)) is None:
+            continue
+        value = _VALUE.match(text, position)
+        if value is None:
+            continue
+        quote = value.group(1)
+        pieces.append(text[kept_from:position])
+        pieces.append(f"{quote}{REDACTED}{quote}")
+        kept_from = position = value.end()
+    pieces.append(text[kept_from:])
+    return "".join(pieces)
 
 
 def redact(text: str) -> str:
-    """`text` with secrets after known keys, phone-like and ID-like digit runs replaced."""
-    text = _KEY_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}{m.group(2)}", text)
+    """`text` with bot tokens, phone-like and ID-like digit runs and secrets after known keys replaced."""
+    text = _BOT_TOKEN.sub(REDACTED, text)
     text = _PHONE.sub(REDACTED, text)
-    return _DIGIT_RUN.sub(REDACTED, text)
+    text = _DIGIT_RUN.sub(REDACTED, text)
+    return _redact_secret_values(text)
 
 
 class RedactionFilter(logging.Filter):
@@ -109,6 +140,11 @@ def build_handler(fmt: LogFormat = "text") -> logging.Handler:
     return handler
 
 
+# Loggers that write a line per outgoing HTTP request at INFO, URL included: a Telegram Bot API URL carries
+# the bot token. The redaction removes it anyway; their failures (WARNING and up) are still logged.
+QUIET_LOGGERS = ("httpx", "httpcore")
+
+
 def configure_logging(level: str, fmt: LogFormat = "text") -> None:
     """Replace the root handlers with one stream handler (uvicorn's loggers propagate to it)."""
     root = logging.getLogger()
@@ -116,3 +152,5 @@ def configure_logging(level: str, fmt: LogFormat = "text") -> None:
         root.removeHandler(handler)
     root.addHandler(build_handler(fmt))
     root.setLevel(level.upper())
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

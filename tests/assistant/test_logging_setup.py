@@ -82,9 +82,67 @@ def test_text_format_keeps_the_conversation_too() -> None:
     assert "[zalo zalo:42] hello world" in stream.getvalue()
 
 
-@pytest.mark.parametrize("text", ["port 8000 ready", "took 145.4 ms", "procedure 1.001193", "2026-11-24"])
+@pytest.mark.parametrize("text", ["port 8000 ready", "took 145.4 ms", "procedure 1.001193", "2026-11-24",
+                                  "GET /api/x?a=1&b=2 HTTP/1.1", "at 12:30:45"])
 def test_ordinary_numbers_stay(text: str) -> None:
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("gọi 0912/345/678", f"gọi {REDACTED}"),
+    ("gọi 0912  345  678 nhé", f"gọi {REDACTED} nhé"),
+    ("foo: password=abc x=1&token=\"zz\"", f"foo: password={REDACTED} x=1&token=\"{REDACTED}\""),
+    ('{"verification_answer": "7394", "secret_key" = s3cr3t}', f'{{"verification_answer": "{REDACTED}", '
+                                                                f'"secret_key" = {REDACTED}}}'),
+    ("phone: +84 912.345.678", f"phone: {REDACTED}"),
+])
+def test_secrets_written_the_other_ways_are_redacted_too(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+TELEGRAM_TOKEN = "7312345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw-x_9"
+
+
+def test_the_telegram_bot_token_in_httpx_request_lines_is_redacted_whole(
+    json_log: tuple[logging.Logger, io.StringIO],
+) -> None:
+    """httpx logs every request URL at INFO, and a Bot API URL holds the whole token ("…/bot<id>:<secret>/…")."""
+    import httpx
+
+    _, stream = json_log
+    httpx_logger = logging.getLogger("httpx")
+    handler = logging.getLogger("tests.json_log").handlers[0]
+    httpx_logger.addHandler(handler)
+    level, httpx_logger.level = httpx_logger.level, logging.INFO  # even when someone turns it up again
+    try:
+        transport = httpx.MockTransport(lambda request: httpx.Response(200, json={"ok": True}))
+        with httpx.Client(transport=transport) as client:
+            client.post(f"https://api.telegram.org/bot{TELEGRAM_TOKEN}/sendMessage", json={"chat_id": 1})
+    finally:
+        httpx_logger.removeHandler(handler)
+        httpx_logger.setLevel(level)
+    output = stream.getvalue()
+    assert "sendMessage" in output and f"/bot{REDACTED}/sendMessage" in output
+    secret = TELEGRAM_TOKEN.split(":", 1)[1]
+    for piece in (TELEGRAM_TOKEN, secret, secret[:12], secret[-12:]):
+        assert piece not in output
+
+
+def test_httpx_request_lines_are_not_logged_by_default() -> None:
+    from assistant.logging_setup import configure_logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        configure_logging("INFO")
+        assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+        assert logging.getLogger("httpx").isEnabledFor(logging.WARNING)
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
 
 
 def test_the_chat_path_tags_its_log_lines_with_channel_and_conversation(
