@@ -256,15 +256,14 @@ def clip_at_clause(text: str, limit: int) -> str:
 
 
 _VND_HEAD = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+) ?(?:Việt Nam Đồng|VNĐ|VND|đồng)", re.I)
-_FEE_NOTE = re.compile(r"\((.*)\)\s*$", re.S)
 
 
 def _fee_note(fee_text: str) -> str:
     """The portal's parenthesised note after a fee ("(áp dụng mức phí … đến hết ngày 31/12/2026)")."""
-    match = _FEE_NOTE.search(fee_text)
-    if match is None:
+    start, end = fee_text.find("("), fee_text.rstrip().rfind(")")
+    if start < 0 or end <= start:
         return ""
-    note = " ".join(match.group(1).strip(" ()-+").split())
+    note = " ".join(fee_text[start + 1 : end].strip(" ()-+").split())
     for mark in (" (", "; ", ". "):
         head = note.split(mark, 1)[0]
         if len(head) >= 20:

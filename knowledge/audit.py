@@ -36,7 +36,8 @@ THRESHOLDS: dict[str, float] = {
 
 _BARE_NUMBER = re.compile(r"\d[\d.,]*(?: \(.*\))?")
 _ITEM_LINE = re.compile(r"^- ")
-_LAST_WORD = re.compile(r"(\w+)\W*…$")
+# A word right before an ellipsis: it must be a whole word of the source, not "chứn" from "chứng".
+_CUT_WORD = re.compile(r"(\w{1,40})…")
 _DEBRIS_CASED = re.compile(r"\)\.\d+\.[A-Za-z]|[a-z][A-Z][a-z]{2,}[A-Z]|[a-z]{14,}")
 _QUOTED = re.compile(r"\([^()]*\)|'[^']*'|\"[^\"]*\"")
 _CHANNEL_PREFIX = re.compile(r"^(?:Trực tuyến|Dịch vụ bưu chính|Trực tiếp): ")
@@ -199,9 +200,9 @@ def reason_categories(reason: str) -> list[str]:
 
 
 def _check_line(line: str, corpus: set[str], findings: ProcedureFindings, *, documents: bool) -> None:
-    ending = _LAST_WORD.search(line)
-    if ending and ending.group(1).casefold() not in corpus:
-        findings.cut_mid_word.append(line[-60:])
+    for cut in _CUT_WORD.finditer(line):
+        if cut.group(1).casefold() not in corpus:
+            findings.cut_mid_word.append(line[max(0, cut.start() - 40) : cut.end()])
     if documents and _ITEM_LINE.match(line) and _DEBRIS_CASED.search(line):
         findings.debris.append(line[:80])
     elif documents and _ITEM_LINE.match(line) and re.search(r"\.(?:docx?|pdf|xlsx?)\b", line, re.I):
