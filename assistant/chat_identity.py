@@ -21,6 +21,8 @@ _CONTEXT: Final = b"assistant/chat-session/v1:"
 # Production refuses a secret shorter than this (and the development default).
 MIN_SECRET_CHARS: Final = 32
 DEVELOPMENT_SECRET: Final = "dev-only-chat-session-secret-change-me"
+# The clerk-reply poll may name the conversation in its path and send the signed id here, out of access logs.
+CHAT_SESSION_HEADER: Final = "X-Chat-Session"
 
 
 def foreign_namespace(sender_id: str) -> bool:

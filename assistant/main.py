@@ -12,9 +12,11 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from assistant import action_auth, db_errors, metrics, openapi_errors
 from assistant.body_limit import BodyLimitMiddleware
+from assistant.chat_identity import CHAT_SESSION_HEADER
 from assistant.config import Settings, get_settings
 from assistant.db import create_db_engine, create_session_factory
 from assistant.deps import get_chat_service
+from assistant.proxies import ForwardedClientMiddleware, TrustedProxies
 from assistant.rate_limit import create_rate_limiter
 from assistant.routes import chat, health, procedures, webhooks
 from assistant.routes import communes as communes_route
@@ -75,11 +77,14 @@ def create_app(settings: Settings | None = None, *, search: SearchService | None
     app.add_middleware(BodyLimitMiddleware)
     if settings.widget_origin_list:
         # Only the chat door is meant for other origins; it takes JSON and no cookies. The widget reads
-        # Retry-After of a 429 to know how long to wait before sending the kept message again.
+        # Retry-After of a 429 to know how long to wait before sending the kept message again, and polls
+        # clerk replies with its signed id in a header (a URL would put it in access logs).
         app.add_middleware(CORSMiddleware, allow_origins=settings.widget_origin_list,
-                           allow_methods=["POST"], allow_headers=["Content-Type"], allow_credentials=False,
-                           expose_headers=["Retry-After"])
+                           allow_methods=["GET", "POST"], allow_headers=["Content-Type", CHAT_SESSION_HEADER],
+                           allow_credentials=False, expose_headers=["Retry-After"])
     app.middleware("http")(metrics.metrics_middleware)
+    # Outermost: every limit and log below sees the client a trusted proxy names, never a client-written one.
+    app.add_middleware(ForwardedClientMiddleware, proxies=TrustedProxies(settings.trusted_proxy_networks))
     app.include_router(metrics_route.router)
     app.include_router(health.router)
     app.include_router(procedures.router)

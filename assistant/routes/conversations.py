@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from assistant import chat_identity, messages_vi, metrics
@@ -157,11 +157,16 @@ async def clerk_messages(
     outbox: OutboxDep,
     settings: SettingsDep,
     after: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
+    signed: Annotated[str | None, Header(alias=chat_identity.CHAT_SESSION_HEADER, max_length=128)] = None,
 ) -> OutboxOut:
+    """The signed id in the path, or (as the widget does, keeping it out of access logs) the conversation id
+    in the path and the signed id in the `X-Chat-Session` header."""
     if chat_identity.foreign_namespace(sender_id):
         raise HTTPException(422, detail=messages_vi.CHAT_FOREIGN_NAMESPACE)
     # Web and API conversations are keyed by the conversation id the signed id carries.
-    conversation = owned_conversation(sender_id, settings)
+    conversation = owned_conversation(signed if signed is not None else sender_id, settings)
+    if signed is not None and sender_id not in (conversation, signed):
+        raise HTTPException(401, detail=messages_vi.CHAT_SESSION_REFUSED)
     stored, handover = await asyncio.to_thread(outbox.pending, conversation, after)
     return OutboxOut(messages=[OutboxItem(id=m.id, text=m.text, at=m.created_at) for m in stored],
                      handover=handover)

@@ -736,7 +736,10 @@
       return;  // no message sent yet: nothing a clerk could have answered
     }
     var after = typeof state.clerkAfter === "number" ? state.clerkAfter : 0;
-    fetch(options.api + "/api/chat/" + encodeURIComponent(sender) + "/messages?after=" + after, {
+    // The path names the conversation; the signed id goes in a header, out of access logs.
+    var conversationId = sender.split(".")[0];
+    fetch(options.api + "/api/chat/" + encodeURIComponent(conversationId) + "/messages?after=" + after, {
+      headers: { "X-Chat-Session": sender },
       credentials: "omit"
     }).then(function (response) {
       return response.ok ? response.json() : null;

@@ -47,6 +47,9 @@ def test_widget_origins_get_cors_headers_for_the_chat_door(
             "Access-Control-Request-Headers": "content-type"})
         other = client.options("/api/chat", headers={
             "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+        poll_preflight = client.options(f"/api/chat/{chat_ids.conversation('web-1')}/messages", headers={
+            "Origin": "https://xa-yenthinh.gov.vn", "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "x-chat-session"})
         poll = client.get(f"/api/chat/{chat_ids.signed('web-1')}/messages",
                           headers={"Origin": "https://xa-yenthinh.gov.vn"})
     engine.dispose()
@@ -55,6 +58,9 @@ def test_widget_origins_get_cors_headers_for_the_chat_door(
     assert allowed.status_code == 200
     assert allowed.headers["access-control-allow-origin"] == "https://xa-yenthinh.gov.vn"
     assert "access-control-allow-origin" not in other.headers
+    # The widget polls clerk replies with its signed id in a header: the preflight must allow it.
+    assert poll_preflight.status_code == 200
+    assert "x-chat-session" in poll_preflight.headers["access-control-allow-headers"].lower()
 
 
 def test_chat_session_issues_a_new_signed_id_each_time(client: TestClient) -> None:

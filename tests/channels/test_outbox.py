@@ -165,6 +165,13 @@ def test_clerk_replies_are_readable_only_by_the_conversation_that_owns_them(env:
         assert env.client.post("/api/chat", json={"sender_id": foreign, "text": "alo"}).status_code == 422
     assert len(env.rasa.calls) == 1
     assert env.client.get(f"/api/chat/{sender}/messages").json()["messages"][0]["text"] == "Chào bạn, cán bộ đây."
+    # The widget's form: the conversation in the path, the signed id in a header (kept out of access logs).
+    by_header = env.client.get(f"/api/chat/{conversation}/messages", headers={"X-Chat-Session": sender})
+    assert by_header.json()["messages"][0]["text"] == "Chào bạn, cán bộ đây."
+    other = chat_ids.signed("web-someone-else")
+    for path in (conversation, chat_ids.conversation("web-someone-else")):
+        header = other if path == conversation else forged
+        assert env.client.get(f"/api/chat/{path}/messages", headers={"X-Chat-Session": header}).status_code == 401
 
 
 def test_a_refused_telegram_send_is_reported(env: Env) -> None:

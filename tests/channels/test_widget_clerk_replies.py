@@ -64,7 +64,9 @@ def test_clerk_replies_are_polled_while_handed_over_and_shown_as_text(page: Page
             senders.append(json.loads(route.request.post_data or "{}")["sender_id"])
             body = {"messages": [{"text": "Tôi đã chuyển câu hỏi của bạn tới cán bộ.", "buttons": []}]}
             route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
-        elif url.path == f"/api/chat/{ISSUED}/messages":
+        elif url.path == f"/api/chat/{chat_ids.conversation('widget-clerk')}/messages":
+            # The signed id travels in a header, never in the URL (URLs end up in access logs).
+            assert route.request.headers.get("x-chat-session") == ISSUED
             after = int(parse_qs(url.query)["after"][0])
             polls.append(after)
             if after < 7:
