@@ -121,7 +121,7 @@ def restore(value: str) -> str:
 def export_xlsx(procedures: Iterable[Procedure]) -> bytes:
     header, *rows = list(export_rows(procedures))
     size = XLSX_CELL_MAX - 1
-    pieces = [max([1] + [-(-len(row[i]) // size) for row in rows if isinstance(row[i], str)])
+    pieces = [max([1] + [-(-len(value) // size) for row in rows if isinstance(value := row[i], str)])
               for i in range(len(header))]
     book = Workbook(write_only=True)
     sheet = book.create_sheet("thu_tuc")
