@@ -24,8 +24,8 @@ UNIT_WORDS: dict[str, str] = {
 }
 
 _NUMBER_UNIT = re.compile(
-    r"(?<![\d/.,])(\d{1,3})(?: ?\([^()\n]{1,24}\))? (ngày làm việc|giờ làm việc|ngày|giờ|tháng|tuần)"
-    r"(?![\w/])(?! \d{1,2} phút)",
+    r"(?<![\d/.,])(?<!ngày )(\d{1,3})(?: ?\([^()\n]{1,24}\))? (ngày làm việc|giờ làm việc|ngày|giờ|tháng|tuần)"
+    r"(?![\w/])(?! ?\d)",
     re.I,
 )
 _NEXT_WORKING_DAY = re.compile(r"trong ngày làm việc tiếp theo|ngày làm việc tiếp theo", re.I)
