@@ -159,3 +159,18 @@ def test_follow_up_buttons_keep_the_same_procedure(code: str) -> None:
         assert codes == {code}
         intents = {b.payload.split("{")[0] for b in buttons}
         assert {"/ask_fee", "/ask_time", "/ask_where"} - {f"/ask_{topic}"} <= intents
+
+
+def test_household_business_change_lists_its_form_and_the_time_its_text_states() -> None:
+    procedure, record = _procedure("2.000720")
+    form = re.search(r"Giấy đề nghị đăng ký thay đổi nội dung đăng ký hộ kinh doanh", record["thanh_phan_ho_so"])
+    stated = re.search(r"Trong thời hạn (\d+) ngày làm việc", record["trinh_tu_thuc_hien"])
+    table = _TIME_CELL.search(record["cach_thuc_thuc_hien"])
+    assert form and stated and table is None, "the table gives the time without its unit"
+
+    documents = _items(render_answer(procedure, "documents")[0].text)
+    time = "\n".join(m.text for m in render_answer(procedure, "time"))
+
+    assert documents[0].startswith(form.group(0))
+    assert f"{stated.group(1)} ngày làm việc" in time, "the text's statement is shown"
+    assert t.TIME_TEXT_DIFFERS.split("{value}")[1].strip(" )") in time, "and the table's unitless number is named"
