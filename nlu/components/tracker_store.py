@@ -18,7 +18,8 @@ count covers the latest session only and would store the earlier sessions' event
 
 Personal numbers never reach the database: every row is written from a masked copy of its event. The
 citizen's texts (and the entity values found in them) get the transcript's rule (`knowledge.admin.masking`:
-runs of 4+ digits and grouped numbers of 7+ digits become `***`, dossier codes are kept), and a non-empty
+runs of 4+ digits and grouped numbers of 7+ digits become `***`, dossier codes are kept), so does the other
+slot filled from raw text (`dossier_code`: a phone number typed at the code prompt), and a non-empty
 `dossier_verification` slot is stored as `***`. The answer to "the last 4 digits of your phone" — or the whole
 number typed by mistake — is used within its turn (the lookup runs before the tracker is saved) and never
 stored; the tracker in memory keeps the real values for the rest of the turn.
@@ -55,6 +56,8 @@ logger = logging.getLogger(__name__)
 _MARKER = "_known_events_stored"
 # Slots whose value is never stored, whatever it holds (filled `from_text` while the form asks for them).
 SECRET_SLOTS = frozenset({"dossier_verification"})
+# Slots filled from whatever the citizen typed: stored with personal numbers masked (a real code is kept).
+TYPED_SLOTS = frozenset({"dossier_code"})
 
 
 class _StoredPrefix(NamedTuple):
@@ -151,6 +154,8 @@ def stored_form(event: Event) -> dict[str, Any]:
         _mask_user_data(data)
     elif isinstance(event, SlotSet) and event.key in SECRET_SLOTS and data.get("value") not in (None, ""):
         data["value"] = MASK
+    elif isinstance(event, SlotSet) and event.key in TYPED_SLOTS and isinstance(data.get("value"), str):
+        data["value"] = mask_personal_numbers(data["value"])
     return data
 
 

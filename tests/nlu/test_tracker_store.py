@@ -411,9 +411,13 @@ def test_verification_answers_and_whole_phone_numbers_are_never_stored(
     store = make_store(f"sqlite:///{tmp_path / 'trackers.db'}")
     history: list[Event] = []
     answers = [("0912 345 678", "5678"), ("4 số cuối là 6789", "6789"), ("079123456789", "6789")]
+    # A phone number typed where the dossier code was asked: from_text fills the code slot with it first.
+    mistaken_code = [SlotSet("dossier_code", "0987 654 321", timestamp=next(_CLOCK)),
+                     SlotSet("dossier_code", None, timestamp=next(_CLOCK))]
 
     async def conversation() -> DialogueStateTracker:
         await _start_conversation(store, "citizen", history)
+        await _round(store, "citizen", mistaken_code, history)
         tracker = None
         for answer, digits in answers:
             if path == "known events":
@@ -429,7 +433,7 @@ def test_verification_answers_and_whole_phone_numbers_are_never_stored(
 
     last = run(conversation())
     stored = "\n".join(_stored_events(store, "citizen"))
-    for raw in ("0912", "345 678", "5678", "6789", "079123456789"):
+    for raw in ("0912", "345 678", "5678", "6789", "079123456789", "0987", "654 321"):
         assert raw not in stored, raw
     assert "000.31.12.H62-261102-0001" in stored  # a dossier code opens nothing alone: kept
     assert '"4 s\\u1ed1 cu\\u1ed1i l\\u00e0 ***"' in stored
