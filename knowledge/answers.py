@@ -487,12 +487,18 @@ def _online(procedure: ProcedurePublic) -> list[list[str]]:
         return [lines]
     lines = [t.ONLINE_TITLE.format(name=short_name(procedure)), *t.ONLINE_STEPS, t.ONLINE_VNEID]
     first = online[0]
-    fee = channel_fee(first)
-    fee = fee[:1].lower() + fee[1:]
-    lines.append(t.ONLINE_CHANNEL_DETAIL.format(time=channel_time(first, time_statements(procedure)), fee=fee))
+    fee, time = channel_fee(first), channel_time(first, time_statements(procedure))
+    lines.append(t.ONLINE_CHANNEL_DETAIL.format(time=_mid_sentence(time), fee=_mid_sentence(fee)))
     if procedure.source_url:
         lines.append(t.ONLINE_SOURCE.format(url=procedure.source_url))
     return [lines]
+
+
+def _mid_sentence(text: str) -> str:
+    """"Trong thời hạn …" → "trong thời hạn …" inside a sentence; acronyms ("VNĐ", "USD") stay."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
 
 
 def _legal(procedure: ProcedurePublic) -> list[list[str]]:
