@@ -254,7 +254,10 @@ def _serve(_args: argparse.Namespace, settings: Settings) -> int:
     from assistant.main import create_app
 
     # log_config=None: uvicorn's own loggers propagate to the root handler (JSON or text, redacted).
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", log_config=None)
+    # proxy_headers=False: the app reads X-Forwarded-For itself, only from ASSISTANT_TRUSTED_PROXIES
+    # (assistant.proxies); uvicorn would also trust FORWARDED_ALLOW_IPS, which "*" opens to any client.
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", log_config=None,
+                proxy_headers=False)
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Literal
 
@@ -83,6 +84,20 @@ class Settings(BaseSettings):
     rate_limit_chat_per_sender: int = Field(default=20, ge=0)
     rate_limit_chat_per_ip: int = Field(default=300, ge=0)
     rate_limit_webhook_per_ip: int = Field(default=1200, ge=0)
+    # Public lookups, per `rate_limit_window_s`: /api/procedures/search and /api/communes/resolve each allow
+    # `rate_limit_search_per_ip` calls per client address and `rate_limit_search_global` from all public
+    # callers together (the action server's calls, which carry the actions token, count only toward a global
+    # budget of their own, so a public flood cannot starve the bot).
+    rate_limit_search_per_ip: int = Field(default=120, ge=0)
+    rate_limit_search_global: int = Field(default=3000, ge=0)
+    # Dossier lookups and subscriptions, per `dossier_failed_lookup_window_s`, every attempt counted: per client
+    # address (for the action server's calls: per conversation) and from all callers together.
+    rate_limit_dossier_per_ip: int = Field(default=20, ge=0)
+    rate_limit_dossier_global: int = Field(default=1000, ge=0)
+    # Addresses (or networks, "10.0.0.0/8") of the reverse proxies in front of the app, comma-separated. Only a
+    # request from one of them has its X-Forwarded-For read: the client is its right-most address that is not
+    # a trusted proxy. Empty: the peer address is the client (nothing in front, as under `make run`).
+    trusted_proxies: str = ""
     # Replies a platform did not take (status `failed`) are sent again in the background, with backoff,
     # until this many send attempts in total; then they are given up (status `abandoned`).
     channel_replay_interval_s: float = Field(default=30.0, gt=0)
@@ -203,6 +218,20 @@ class Settings(BaseSettings):
         # Both sides strip it (HTTP drops surrounding blanks of a header). No error here: pydantic would
         # print the raw value in it; `assistant.action_auth` warns about a weak one at start instead.
         return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _trusted_proxies_are_addresses(cls, value: str) -> str:
+        from assistant.proxies import parse_networks
+
+        parse_networks(value)  # InvalidTrustedProxy (a ValueError) names the entry that is not an address
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        from assistant.proxies import parse_networks
+
+        return parse_networks(self.trusted_proxies)
 
     @field_validator("database_url")
     @classmethod

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel
 
 from assistant.deps import SessionDep
+from assistant.routes.budgets import resolve_budget
 from communes import directory
 from communes import texts_vi as T
 from communes.resolver import AddressResolver, default_resolver
@@ -49,7 +50,8 @@ class ResolveOut(BaseModel):
     choices: list[ChoiceOut]
 
 
-@router.get("/api/communes/resolve", response_model=ResolveOut)
+@router.get("/api/communes/resolve", response_model=ResolveOut, dependencies=[Depends(resolve_budget)],
+            responses={429: {"description": "Too many resolutions from this address, or from everyone."}})
 def resolve(
     session: SessionDep,
     resolver: ResolverDep,

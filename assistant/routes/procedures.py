@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
 from assistant import metrics
 from assistant.action_auth import ACTIONS_ONLY, ACTIONS_ONLY_RESPONSES
 from assistant.deps import SearchDep, SessionDep, SettingsDep
 from assistant.errors import IndexNotReady
+from assistant.routes.budgets import search_budget
 from assistant.search_turn import Outcome, Route, Thresholds, run_search_turn
 from knowledge import crud
 from knowledge.answers import AnswerMessage, render_answer, split_answer_code
@@ -47,7 +48,8 @@ class AnswerOut(BaseModel):
     messages: list[AnswerMessage]
 
 
-@router.get("/search", response_model=SearchOut)
+@router.get("/search", response_model=SearchOut, dependencies=[Depends(search_budget)],
+            responses={429: {"description": "Too many searches from this address, or from everyone."}})
 def search_procedures(
     search: SearchDep,
     settings: SettingsDep,

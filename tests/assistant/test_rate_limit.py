@@ -90,3 +90,59 @@ def test_memory_limiter_keeps_a_bounded_number_of_keys() -> None:
 def test_a_limit_must_allow_something() -> None:
     with pytest.raises(ValueError, match="count >= 1"):
         Limit(count=0, window_s=10)
+
+
+def test_spend_counts_in_every_budget_or_in_none_and_gives_back(
+        limiter_and_clock: tuple[RateLimiter, Clock]) -> None:
+    limiter, _ = limiter_and_clock
+    tight, loose = Limit(count=2, window_s=60), Limit(count=10, window_s=60)
+
+    async def scenario() -> None:
+        first = await limiter.spend([("tight", tight), ("loose", loose)])
+        assert first.allowed and first.event_id and first.remaining == 1
+        assert (await limiter.spend([("tight", tight), ("loose", loose)])).allowed
+        refused = await limiter.spend([("tight", tight), ("loose", loose)])
+        assert not refused.allowed and 59 <= refused.retry_after_s <= 60 and not refused.event_id
+        # The refused spend counted nothing, not even in the budget that had room.
+        assert (await limiter.check("loose", Limit(count=3, window_s=60))).allowed
+        assert not (await limiter.check("loose", Limit(count=2, window_s=60))).allowed
+        await limiter.give_back(["tight"], first.event_id)
+        assert (await limiter.spend([("tight", tight)])).allowed
+        await limiter.aclose()
+
+    asyncio.run(scenario())
+
+
+def test_parallel_spends_never_pass_together_beyond_the_budget(
+        limiter_and_clock: tuple[RateLimiter, Clock]) -> None:
+    """Check and count are one step: 30 spends racing for a budget of 5 let exactly 5 through."""
+    limiter, _ = limiter_and_clock
+    budget = [("race", Limit(count=5, window_s=60))]
+
+    async def scenario() -> list[bool]:
+        decisions = await asyncio.gather(*(limiter.spend(budget) for _ in range(30)))
+        await limiter.aclose()
+        return [d.allowed for d in decisions]
+
+    assert sum(asyncio.run(scenario())) == 5
+
+
+def test_an_unreachable_redis_lets_everything_through_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    from assistant.rate_limit import create_rate_limiter
+
+    limiter = create_rate_limiter("redis://127.0.0.1:1/0")  # nothing listens on port 1: refused at once
+    limit = Limit(count=1, window_s=60)
+
+    async def scenario() -> list[bool]:
+        outcomes = [(await limiter.spend([("k", limit)])).allowed, (await limiter.hit("k", limit)).allowed,
+                    (await limiter.check("k", limit)).allowed]
+        await limiter.record("k", limit)
+        await limiter.give_back(["k"], "x")
+        await limiter.reset("k")
+        await limiter.aclose()
+        return outcomes
+
+    with caplog.at_level("WARNING", logger="assistant.rate_limit"):
+        assert asyncio.run(scenario()) == [True, True, True]
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "rate limits not enforced" in warnings[0]  # once, not once per call
