@@ -197,10 +197,10 @@ def channel_fee(channel: SubmissionChannel) -> str:
         head = channel.fee_text.split("(", 1)[0].strip()
         if head.casefold() == t.FEE_FREE.casefold() and note:
             return t.FEE_FREE_WITH_NOTE.format(note=note)
-        amount = _VND_HEAD.fullmatch(head)
-        if amount:
+        cell = _VND_HEAD.fullmatch(head)
+        if cell:
             # The amount is the cell's, but the note names other amounts: both are shown, in đồng.
-            shown = t.FEE_AMOUNT.format(amount=format_vnd(int(re.sub(r"[.,]", "", amount.group(1)))))
+            shown = t.FEE_AMOUNT.format(amount=format_vnd(int(re.sub(r"[.,]", "", cell.group(1)))))
             return f"{shown} ({note})" if note else shown
         return clip_at_clause(channel.fee_text, MAX_ITEM_CHARS)
     return t.FEE_UNKNOWN

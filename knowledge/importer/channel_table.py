@@ -162,19 +162,19 @@ def _read_time(
             split = _split_joined(digits.group(0) + joined.group(1), known_times)
             if split is not None:
                 time_value, fee_value = split
-                unit = unit_for(float(time_value), hints)
-                if unit is None:
+                glued_unit = unit_for(float(time_value), hints)
+                if glued_unit is None:
                     problems.append(
                         f"time unit lost and time glued to fee ({row[: digits.end() + joined.end()]!r} "
                         f"read as {time_value} + {fee_value} {joined.group(2)})"
                     )
                 end = digits.end() + joined.end()
                 return _Time(
-                    str(time_value), float(time_value), unit, end
+                    str(time_value), float(time_value), glued_unit, end
                 ), f"{fee_value:,} {joined.group(2)}"
         value = float(digits.group(0))
-        unit = _unit_lost(value, row[: digits.end()], hints, problems)
-        return _Time(digits.group(0), value, unit, digits.end()), ""
+        lost_unit = _unit_lost(value, row[: digits.end()], hints, problems)
+        return _Time(digits.group(0), value, lost_unit, digits.end()), ""
     text = _TEXT_TIME.match(row)
     if text:
         return _Time(one_line(text.group(1)), None, None, text.end()), ""
