@@ -57,6 +57,7 @@ _ORDINALS = (
     (re.compile(r"\b(1|mot|nhat|dau|dau tien)\b"), 0),
     (re.compile(r"\b(2|hai|nhi)\b"), 1),
     (re.compile(r"\b(3|ba)\b"), 2),
+    (re.compile(r"\b(4|bon)\b"), 3),
 )
 
 

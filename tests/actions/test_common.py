@@ -58,6 +58,7 @@ def test_ordinal_choice(text: str, expected: str) -> None:
 
 def test_ordinal_beyond_the_offer_is_none() -> None:
     assert ordinal_choice("số 3", ["a", "b"]) is None
+    assert ordinal_choice("cái thứ bốn", ["a", "b", "c", "d"]) == "d"
     assert ordinal_choice("số 1", []) is None
 
 

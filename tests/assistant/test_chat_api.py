@@ -19,7 +19,7 @@ def test_chat_with_rasa_down_answers_with_an_apology_and_503(client: TestClient)
     response = client.post("/api/chat", json={"sender_id": chat_ids.signed("web-1"), "text": "khai sinh"})
     assert response.status_code == 503
     assert response.json() == {"messages": [{"text": messages_vi.ASSISTANT_UNAVAILABLE, "buttons": [],
-                                             "image": None}]}
+                                             "image": None, "procedure": None, "outcome": None}]}
 
 
 def test_chat_with_only_whitespace_asks_for_a_question_without_calling_rasa(client: TestClient) -> None:
