@@ -282,13 +282,27 @@ def test_the_settings_are_env_example_with_the_compose_files_production_values(o
                    if name.startswith("assistant-settings")]
     compose = {key: str(value) for key, value in (COMPOSE["services"]["app"]["environment"] or {}).items()
                if "${" not in str(value)}
-    # Where the site differs from both: its public address.
-    site = {"ASSISTANT_PUBLIC_BASE_URL"}
+    # Where a cluster differs from both: the public address, and the proxies (the ingress controller's pod
+    # network instead of compose's nginx address).
+    site = {"ASSISTANT_PUBLIC_BASE_URL", "ASSISTANT_TRUSTED_PROXIES"}
     for key, value in settings.items():
+        if key in site:
+            continue
         if key in compose:
             assert value == compose[key], f"{key}: compose sets {compose[key]!r}"
-        elif key in _env_example_values() and key not in site:
+        elif key in _env_example_values():
             assert value == _env_example_values()[key], f"{key}: .env.example has {_env_example_values()[key]!r}"
+
+
+def test_forwarded_addresses_are_trusted_from_a_private_network_only(overlay: str) -> None:
+    # The ingress controller's pods: a private network, never "everyone" (a client could then write its own).
+    from assistant.proxies import parse_networks
+
+    (settings,) = [doc["data"] for name, doc in _objects(overlay, "ConfigMap").items()
+                   if name.startswith("assistant-settings")]
+    networks = parse_networks(settings["ASSISTANT_TRUSTED_PROXIES"])
+    assert networks and all(net.is_private and net.prefixlen >= 8 for net in networks), networks
+    assert "FORWARDED_ALLOW_IPS" not in settings, "the app reads X-Forwarded-For itself (assistant.proxies)"
 
 
 def test_the_app_accepts_these_settings_in_production(overlay: str) -> None:
