@@ -217,9 +217,12 @@ def shorten(text: str, form_template: str = "", limit: int = 90) -> str:
     head = flat[:cut].rstrip(" ;,.:")
     if len(head) < 5:
         head = flat
+    # The form's code counts when the entry names it right where the cut falls ("Tờ khai … (Mẫu CT01 …)"),
+    # not when a later sentence mentions some other form or the name itself had to be shortened.
+    named = _FORM_CODE.search(flat, 0, cut + 12) if len(head) <= limit else None
     if len(head) > limit:
         head = _weak_cut(head, limit)
-    code = form_code(flat) or form_code(form_template)
+    code = (named.group(1).rstrip("./-") if named else "") or form_code(form_template)
     if code and code.casefold() not in head.casefold():
         head = f"{head} (mẫu {code})"
     return head

@@ -20,6 +20,7 @@ from knowledge.answers import (
     split_answer_code,
     topic_payload,
 )
+from knowledge.document_roles import shorten
 from knowledge.schemas import (
     ChannelKind,
     LegalDocument,
@@ -276,3 +277,15 @@ def test_documents_everyone_needs_come_before_conditional_ones() -> None:
     text = render_answer(procedure, "documents")[0].text
     positions = [text.index(fragment) for fragment in ("Tờ khai", "Giấy chứng sinh", "bỏ rơi", "ủy quyền")]
     assert positions == sorted(positions)
+
+
+def test_a_shortened_paper_keeps_its_own_form_code_only() -> None:
+    assert shorten("Tờ khai thay đổi thông tin cư trú (Mẫu CT01 ban hành kèm theo Thông tư số 53/2025/TT-BCA)") == (
+        "Tờ khai thay đổi thông tin cư trú (mẫu CT01)")
+    assert shorten("Giấy chứng sinh; trường hợp không có Giấy chứng sinh thì nộp văn bản của người làm chứng") == (
+        "Giấy chứng sinh")
+    long_name = ("Phiếu CC01 được tạo lập khi trích xuất thông tin của công dân trong Cơ sở dữ liệu quốc gia về dân "
+                 "cư và in trong quá trình thu nhận hồ sơ căn cước (mẫu DC01 đính kèm)")
+    assert "DC01" not in shorten(long_name), "a code the shortened name does not reach is not shown"
+    short = shorten(long_name).removesuffix(t.ELLIPSIS)
+    assert long_name.startswith(short) and long_name[len(short)] == " ", "cut between two words"
