@@ -2,16 +2,20 @@
 
 Order of work, chosen so that guessing is useless and cheap to refuse:
 1. parse the code and the answer (422 with the expected format; nothing counted, nothing echoed);
-2. ask the rate limiter whether this code or this sender has failed too often (429, before any work);
+2. spend one attempt, in one atomic step, from the caller's budgets (per client address and global, given
+   by the route) and, provisionally, from the failure budgets of this code and this sender (429 when any
+   is spent, before any work). Counting before the work is what stops parallel guesses: each one takes
+   its place in the budget before the next is checked, so they cannot all pass a check made first;
 3. fetch the dossier and compare the peppered digest; an unknown code and a wrong answer are the same
-   `DossierNotFound`, and both count one failure for the code and one for the sender.
+   `DossierNotFound`, and the provisional failure stays counted. A match (or a source that did not
+   answer) gives the provisional failure back.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,12 +24,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from assistant.db import session_scope
-from assistant.rate_limit import Limit, RateLimiter
+from assistant.rate_limit import Budget, Limit, RateLimiter
 from dossiers import notify, texts_vi, verification
 from dossiers.calendar import VN_TZ, is_overdue, today_vn
 from dossiers.codes import normalise_code
 from dossiers.domain import DossierRecord
-from dossiers.sources import DossierSource
+from dossiers.sources import DossierSource, DossierSourceUnavailable
 from dossiers.store import apply_record, get_dossier
 from knowledge.models import Procedure
 
@@ -107,22 +111,26 @@ class DossierLookup:
     def _keys(code: str, sender_id: str) -> tuple[str, str]:
         return f"dossier-fail:code:{code}", f"dossier-fail:sender:{sender_id}"
 
-    async def _verified(self, code_text: str, answer: str, sender_id: str) -> DossierRecord:
+    async def _verified(self, code_text: str, answer: str, sender_id: str,
+                        budgets: Sequence[Budget] = ()) -> DossierRecord:
         code = normalise_code(code_text)  # MalformedDossierCode → 422
         answer4 = verification.clean_answer(answer)  # MalformedVerification → 422
-        keys = self._keys(code, sender_id)
-        waits = [d.retry_after_s for key in keys if not (d := await self._limiter.check(key, self._limit)).allowed]
-        if waits:
-            logger.info("dossier lookup refused: too many failures (sender %s)", sender_id)
-            raise LookupRateLimited(max(1, math.ceil(max(waits))))
-        record = await self._source.get(code)
+        failure_keys = self._keys(code, sender_id)
+        spent = await self._limiter.spend([*budgets, *((key, self._limit) for key in failure_keys)])
+        if not spent.allowed:
+            logger.info("dossier lookup refused: over a lookup budget (sender %s)", sender_id)
+            raise LookupRateLimited(max(1, math.ceil(spent.retry_after_s)))
+        try:
+            record = await self._source.get(code)
+        except DossierSourceUnavailable:
+            await self._limiter.give_back(failure_keys, spent.event_id)  # not the caller's failure
+            raise
         digests = record.verifier_digests if record is not None else frozenset()
         # The digest is computed even for an unknown code, so both failures cost the same time.
         if not verification.matches(self._pepper, code, answer4, digests) or record is None:
-            for key in keys:
-                await self._limiter.record(key, self._limit)
             logger.info("dossier lookup failed for %s (sender %s)", code, sender_id)
             raise DossierNotFound(code)
+        await self._limiter.give_back(failure_keys, spent.event_id)
         if self._source.mirrors:
             await run_in_threadpool(self._mirror, record)
         return record
@@ -139,17 +147,35 @@ class DossierLookup:
             name = session.scalar(select(Procedure.name).where(Procedure.code == record.procedure_code))
         return name or ""
 
-    async def lookup(self, code_text: str, answer: str, sender_id: str) -> DossierView:
-        record = await self._verified(code_text, answer, sender_id)
+    async def lookup(self, code_text: str, answer: str, sender_id: str,
+                     budgets: Sequence[Budget] = ()) -> DossierView:
+        """The dossier's status; `budgets` are the caller's (per address, global), spent with the failures'."""
+        record = await self._verified(code_text, answer, sender_id, budgets)
         name = await run_in_threadpool(self._procedure_name, record)
         logger.info("dossier %s shown (sender %s)", record.code, sender_id)
         return build_view(record, procedure_name=name, today=self._today())
 
-    async def subscribe(self, code_text: str, answer: str, sender_id: str, channel: str) -> str:
-        record = await self._verified(code_text, answer, sender_id)
+    async def subscribe(self, code_text: str, answer: str, sender_id: str, channel: str,
+                        budgets: Sequence[Budget] = ()) -> str:
+        record = await self._verified(code_text, answer, sender_id, budgets)
         already = await run_in_threadpool(self._subscribe, record.code, sender_id, channel)
         logger.info("dossier %s: subscription (channel %s, sender %s)", record.code, channel, sender_id)
         return texts_vi.subscribed_text(record.code, already=already)
+
+    async def notifications(self, code_text: str, answer: str, sender_id: str,
+                            budgets: Sequence[Budget] = ()) -> list[dict[str, object]]:
+        """The conversation's queued and sent status-change messages about this dossier, after verification.
+
+        They name the code and its new status: reading them needs the same proof as the status itself.
+        """
+        record = await self._verified(code_text, answer, sender_id, budgets)
+        return await run_in_threadpool(self._notifications, record.code, sender_id)
+
+    def _notifications(self, code: str, sender_id: str) -> list[dict[str, object]]:
+        with self._factory() as session:
+            return [{"id": n.id, "code": n.code, "channel": n.channel, "text": n.text, "state": n.state,
+                     "created_at": n.created_at.isoformat()}
+                    for n in notify.for_sender(session, sender_id, code=code)]
 
     def _subscribe(self, code: str, sender_id: str, channel: str) -> bool:
         with session_scope(self._factory) as session:

@@ -1,8 +1,9 @@
 """Status-change notifications: queued per subscriber in the database, delivered through the channel outbox.
 
 Queuing happens inside the transaction that records the change, so a notification exists exactly when the
-change does. Delivery is separate and retried: until the channels' outbox is wired in, messages stay
-queued and can be read through `GET /api/dossiers/notifications`.
+change does. Delivery is separate and retried through the channels' outbox; a conversation can also read
+its messages about one dossier through `POST /api/dossiers/notifications`, with the same verification as
+a lookup.
 """
 
 from __future__ import annotations
@@ -64,9 +65,13 @@ def queue_for_event(session: Session, dossier: Dossier, event: DossierStatusEven
     return len(subscriptions)
 
 
-def for_sender(session: Session, sender_id: str, *, limit: int = 50) -> Sequence[DossierNotification]:
-    return session.scalars(select(DossierNotification).where(DossierNotification.sender_id == sender_id)
-                           .order_by(DossierNotification.id.desc()).limit(limit)).all()
+def for_sender(session: Session, sender_id: str, *, code: str | None = None,
+               limit: int = 50) -> Sequence[DossierNotification]:
+    """The newest notifications of one conversation, about one dossier when `code` is given."""
+    query = select(DossierNotification).where(DossierNotification.sender_id == sender_id)
+    if code is not None:
+        query = query.where(DossierNotification.code == code)
+    return session.scalars(query.order_by(DossierNotification.id.desc()).limit(limit)).all()
 
 
 async def deliver_queued(factory: sessionmaker[Session], outbox: Outbox, *, batch: int = 100,

@@ -2,6 +2,10 @@
 
 Request bodies are read by hand rather than by a pydantic parameter: FastAPI's default 422 echoes the
 offending input, and here the input may be a phone or ID number. Every error body is fixed text.
+
+Lookups, subscriptions and notices spend from the caller's budgets (per client address, or per
+conversation for the action server, and global; `abuse_limits.lookup_budgets`) together with the
+failure budgets of the code and the sender, in one atomic step (`dossiers.lookup`).
 """
 
 from __future__ import annotations
@@ -11,12 +15,14 @@ import json
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from assistant.deps import RateLimiterDep, SessionDep, StateDep
-from dossiers import notify, texts_vi
+from assistant import abuse_limits
+from assistant.deps import RateLimiterDep, SettingsDep, StateDep
+from assistant.rate_limit import Budget
+from dossiers import texts_vi
 from dossiers.codes import MalformedDossierCode, find_code
 from dossiers.lookup import DossierLookup, DossierNotFound, LookupRateLimited
 from dossiers.sources import DossierSourceUnavailable
@@ -67,7 +73,7 @@ async def _body(request: Request, fields: tuple[str, ...]) -> dict[str, str]:
     raw = await request.body()
     try:
         data = json.loads(raw) if len(raw) <= MAX_BODY_BYTES else None
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested deeper than the parser goes
         data = None
     if not isinstance(data, dict) or not all(isinstance(data.get(f), str | int) for f in fields):
         raise _error(422, "invalid_request", texts_vi.INVALID_REQUEST)
@@ -100,6 +106,13 @@ def _check_sender(sender_id: str) -> None:
         raise _error(422, "invalid_request", texts_vi.INVALID_REQUEST)
 
 
+def _budgets(request: Request, settings: SettingsDep, sender_id: str) -> list[Budget]:
+    return abuse_limits.lookup_budgets(
+        "dossier", request, settings, per_address=settings.rate_limit_dossier_per_ip,
+        overall=settings.rate_limit_dossier_global, window_s=settings.dossier_failed_lookup_window_s,
+        conversation=sender_id)
+
+
 @router.post("/parse-code", openapi_extra=_schema(ParseCodeIn))
 async def parse_code(request: Request) -> dict[str, str]:
     body = await _body(request, ("text",))
@@ -110,29 +123,32 @@ async def parse_code(request: Request) -> dict[str, str]:
 
 
 @router.post("/lookup", openapi_extra=_schema(LookupIn))
-async def lookup(request: Request, service: LookupDep) -> dict[str, Any]:
+async def lookup(request: Request, service: LookupDep, settings: SettingsDep) -> dict[str, Any]:
     body = await _body(request, ("code", "verification", "sender_id"))
     _check_sender(body["sender_id"])
-    view = await _guarded(service.lookup(body["code"], body["verification"], body["sender_id"]))
+    view = await _guarded(service.lookup(body["code"], body["verification"], body["sender_id"],
+                                         _budgets(request, settings, body["sender_id"])))
     return dataclasses.asdict(view)
 
 
 @router.post("/subscriptions", status_code=201, openapi_extra=_schema(SubscriptionIn))
-async def subscribe(request: Request, service: LookupDep) -> JSONResponse:
+async def subscribe(request: Request, service: LookupDep, settings: SettingsDep) -> JSONResponse:
     body = await _body(request, ("code", "verification", "sender_id", "channel"))
     _check_sender(body["sender_id"])
     if not _CHANNEL.fullmatch(body["channel"]):
         raise _error(422, "invalid_request", texts_vi.INVALID_REQUEST)
     text = await _guarded(service.subscribe(body["code"], body["verification"], body["sender_id"],
-                                            body["channel"]))
+                                            body["channel"], _budgets(request, settings, body["sender_id"])))
     return JSONResponse({"text": text}, status_code=201)
 
 
-@router.get("/notifications")
-def notifications(session: SessionDep,
-                  sender_id: Annotated[str, Query(min_length=1, max_length=160, pattern=_SENDER.pattern)],
-                  ) -> dict[str, list[dict[str, Any]]]:
-    """Queued and sent status-change messages of one conversation (what the outbox delivers, or will)."""
-    return {"notifications": [
-        {"id": n.id, "code": n.code, "channel": n.channel, "text": n.text, "state": n.state,
-         "created_at": n.created_at.isoformat()} for n in notify.for_sender(session, sender_id)]}
+@router.post("/notifications", openapi_extra=_schema(LookupIn))
+async def notifications(request: Request, service: LookupDep,
+                        settings: SettingsDep) -> dict[str, list[dict[str, Any]]]:
+    """Queued and sent status-change messages of one conversation about one dossier (what the outbox
+    delivers, or will), behind the same verification and budgets as a lookup."""
+    body = await _body(request, ("code", "verification", "sender_id"))
+    _check_sender(body["sender_id"])
+    found = await _guarded(service.notifications(body["code"], body["verification"], body["sender_id"],
+                                                 _budgets(request, settings, body["sender_id"])))
+    return {"notifications": found}

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,7 +104,20 @@ def test_repeated_failures_for_one_sender_or_one_code_are_rate_limited(client: T
     assert _lookup(client, WRONG, code="000.00.15.H29-260212-0009", sender="web-z").status_code == 404  # type: ignore[attr-defined]
 
 
-def test_subscription_then_notifications_listing(client: TestClient) -> None:
+def _import_status(session_factory: sessionmaker[Session], tmp_path: Path, status: str) -> None:
+    path = tmp_path / f"{status}.json"
+    path.write_text(json.dumps([{
+        "code": CODE, "procedure_code": "1.001193", "procedure_name": "Thủ tục đăng ký khai sinh",
+        "agency": "UBND xã Yên Thịnh", "received_at": "2026-02-12T09:00:00+07:00", "processing_days": 3,
+        "status": status, "phone": PHONE, "id_number": ID_NUMBER, "expected_date": "2026-03-02",
+        "history": [{"status": "received", "at": "2026-02-12T09:00:00+07:00"},
+                    {"status": "in_process", "at": "2026-02-12T10:00:00+07:00"},
+                    {"status": status, "at": "2026-02-13T10:00:00+07:00"}]}]), encoding="utf-8")
+    import_file(session_factory, path, pepper=PEPPER, calendar=HolidayCalendar.from_file())
+
+
+def test_subscription_then_notifications_listing_needs_the_verification_too(
+        client: TestClient, session_factory: sessionmaker[Session], tmp_path: Path) -> None:
     body = {"code": CODE, "verification": PHONE4, "sender_id": "telegram:42", "channel": "telegram"}
     created = client.post("/api/dossiers/subscriptions", json=body)
     assert created.status_code == 201 and CODE in created.json()["text"]
@@ -110,8 +125,77 @@ def test_subscription_then_notifications_listing(client: TestClient) -> None:
     assert again.status_code == 201 and "từ trước" in again.json()["text"]
     wrong = client.post("/api/dossiers/subscriptions", json={**body, "verification": WRONG})
     assert wrong.status_code == 404
-    listed = client.get("/api/dossiers/notifications", params={"sender_id": "telegram:42"})
-    assert listed.status_code == 200 and listed.json() == {"notifications": []}
+    _import_status(session_factory, tmp_path, "ready_for_pickup")
+    # A sender id alone (a Telegram chat id is no secret) no longer reads the code and the new status.
+    assert client.get("/api/dossiers/notifications", params={"sender_id": "telegram:42"}).status_code == 405
+    ask = {"code": CODE, "verification": PHONE4, "sender_id": "telegram:42"}
+    refused = client.post("/api/dossiers/notifications", json={**ask, "verification": WRONG})
+    assert refused.status_code == 404 and refused.json() == {"detail": {"code": "not_found",
+                                                                         "message": texts_vi.NOT_FOUND}}
+    listed = client.post("/api/dossiers/notifications", json=ask)
+    assert listed.status_code == 200
+    [notice] = listed.json()["notifications"]
+    assert notice["code"] == CODE and notice["channel"] == "telegram" and "Đã có kết quả" in notice["text"]
+    other = client.post("/api/dossiers/notifications", json={**ask, "sender_id": "telegram:43"})
+    assert other.status_code == 200 and other.json() == {"notifications": []}  # not a subscriber
+
+
+def test_forty_guesses_from_one_address_with_rotating_sender_ids_meet_429(client: TestClient) -> None:
+    """Every guess names another code and another sender: only the address budget (20 by default) sees them."""
+    statuses = [_lookup(client, WRONG, code=f"000.00.15.H29-260212-{i + 100:04d}",  # type: ignore[attr-defined]
+                        sender=f"web-rot-{i}").status_code for i in range(40)]
+    assert statuses == [404] * 20 + [429] * 20
+    # Subscriptions and notice readings spend from the same budget.
+    subscription = client.post("/api/dossiers/subscriptions", json={
+        "code": CODE, "verification": PHONE4, "sender_id": "web-new", "channel": "web"})
+    assert subscription.status_code == 429 and subscription.json()["detail"]["code"] == "rate_limited"
+
+
+def test_the_address_budget_is_the_real_clients_not_the_senders(
+        db_url: str, session_factory: sessionmaker[Session], tmp_path: Path) -> None:
+    settings = Settings(database_url=db_url, index_dir=tmp_path / "index", rasa_url="http://127.0.0.1:9",
+                        action_server_url="http://127.0.0.1:9", dossier_pepper=PEPPER, rate_limit_dossier_per_ip=3,
+                        rate_limit_dossier_global=5, actions_token="an-actions-token-of-enough-length")
+    app = create_app(settings, search=SearchService(settings, session_factory))
+
+    def guesses(client: TestClient, count: int, **headers: str) -> list[int]:
+        return [client.post("/api/dossiers/lookup", headers=headers, json={
+            "code": f"000.00.15.H29-260212-{i + 200:04d}", "verification": WRONG,
+            "sender_id": f"web-{uuid.uuid4().hex[:8]}"}).status_code for i in range(count)]
+
+    with TestClient(app, client=("203.0.113.1", 1)) as first, TestClient(app, client=("203.0.113.2", 1)) as second:
+        assert guesses(first, 4) == [404, 404, 404, 429]
+        assert guesses(second, 3) == [404, 404, 429]  # the global budget (5) is spent now
+        # The action server's calls have their own global budget, counted per conversation.
+        bot = {"X-Assistant-Token": "an-actions-token-of-enough-length"}
+        assert guesses(first, 2, **bot) == [404, 404]
+
+
+def test_deeply_nested_json_is_a_422_not_a_500(client: TestClient) -> None:
+    for body in ("[" * 2000 + "]" * 2000, '{"code":' * 600 + "1" + "}" * 600):
+        response = client.post("/api/dossiers/lookup", content=body, headers={"Content-Type": "application/json"})
+        assert response.status_code == 422
+        assert response.json() == {"detail": {"code": "invalid_request", "message": texts_vi.INVALID_REQUEST}}
+
+
+def test_lookups_and_staff_login_still_answer_when_redis_is_down(
+        db_url: str, session_factory: sessionmaker[Session], tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Limits fail open: nothing listens on port 1, so every Redis call is refused at once."""
+    _import_status(session_factory, tmp_path, "in_process")
+    settings = Settings(database_url=db_url, index_dir=tmp_path / "index", rasa_url="http://127.0.0.1:9",
+                        action_server_url="http://127.0.0.1:9", dossier_pepper=PEPPER, redis_url="redis://127.0.0.1:1/0")
+    with caplog.at_level(logging.WARNING), TestClient(
+            create_app(settings, search=SearchService(settings, session_factory))) as client:
+        assert _lookup(client, PHONE4).status_code == 200  # type: ignore[attr-defined]
+        assert _lookup(client, WRONG).status_code == 404  # type: ignore[attr-defined]
+        form = client.get("/admin/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert form.status_code == 200 and token is not None
+        login = client.post("/admin/login", data={"username": "nobody", "password": "wrong-password",
+                                                  "csrf_token": token.group(1)})
+        assert login.status_code == 401
+    assert any("rate limits not enforced" in r.getMessage() for r in caplog.records)
 
 
 def test_no_log_line_or_error_body_carries_phone_id_or_answer(
@@ -136,3 +220,9 @@ def test_no_log_line_or_error_body_carries_phone_id_or_answer(
     for text in lines + error_bodies:
         for secret in secrets:
             assert secret not in text, f"{secret!r} leaked into {text!r}"
+
+
+def test_successful_lookups_do_not_count_as_failures(client: TestClient) -> None:
+    """A guess is counted as a failure before the answer is known; a right answer takes that back."""
+    assert {_lookup(client, PHONE4, sender="web-s").status_code for _ in range(7)} == {200}  # type: ignore[attr-defined]
+    assert [_lookup(client, WRONG, sender="web-s").status_code for _ in range(6)] == [404] * 5 + [429]  # type: ignore[attr-defined]
