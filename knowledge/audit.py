@@ -193,7 +193,7 @@ def reason_categories(reason: str) -> list[str]:
         for _ in range(3):  # nested quotes and parentheses: "('(theo …)')"
             text = _QUOTED.sub("", text)
         text = text.replace("…", "").strip(" ;,")
-        text = re.sub(r"\s+", " ", re.sub(r"\d+", "N", text))
+        text = re.sub(r"\s+,", ",", re.sub(r"\s+", " ", re.sub(r"\d+", "N", text)))
         if text and text not in categories:
             categories.append(text[:70])
     return categories
