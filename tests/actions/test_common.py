@@ -6,6 +6,7 @@ import pytest
 
 from actions.common import (
     SearchOutcome,
+    choice_buttons,
     classify,
     fold,
     is_payload,
@@ -13,7 +14,7 @@ from actions.common import (
     ordinal_choice,
     search_query,
 )
-from actions.services import SearchResult
+from actions.services import ProcedureHit, SearchResult
 from tests.actions.conftest import hit, result
 
 
@@ -84,3 +85,11 @@ def test_confident_best_hit_with_a_close_runner_up_asks_back() -> None:
     clear = SearchResult(query="kết hôn", confidence=0.98, hits=(hit("1.000894", 0.98), hit("1.004746", 0.55)))
     assert classify(close) is SearchOutcome.CHOICES
     assert classify(clear) is SearchOutcome.CONFIDENT
+
+
+def test_long_button_titles_are_cut_between_words() -> None:
+    name = "Thủ tục đăng ký kết hôn có yếu tố nước ngoài tại khu vực biên giới giữa công dân Việt Nam"
+    (button,) = choice_buttons([ProcedureHit(code="1.000094", name=name)])
+    title = button["title"]
+    assert len(title) <= 60 and title.endswith("…")
+    assert f"1. {name}".startswith(title[:-1]) and f"1. {name}"[len(title) - 1] == " ", title

@@ -46,7 +46,7 @@ def test_confident_search_sends_overview_then_documents(services: FakeServices) 
     ]
     assert buttons(dispatcher)[:3] == [[], [], []], "only the last bubble keeps buttons"
     assert buttons(dispatcher)[3][0]["payload"] == '/ask_fee{"procedure_code":"1.001193"}'
-    assert ("search", "lam giay khai sinh can gi", "3") in services.calls
+    assert ("search", "lam giay khai sinh can gi", "4") in services.calls
     procedure = {"code": "1.001193", "name": "Thủ tục đăng ký khai sinh"}
     assert [m["custom"] for m in dispatcher.messages] == [{"procedure": procedure}] * 4, "each bubble names it"
 
@@ -56,7 +56,7 @@ def test_colloquial_term_adds_its_formal_name_to_the_query(services: FakeService
     tracker = make_tracker("làm sổ đỏ cần gì", "ask_procedure", entities=[
         {"entity": "procedure_term", "value": "giấy chứng nhận quyền sử dụng đất", "start": 4, "end": 9}])
     run(ActionSearchProcedure(services).run(CollectingDispatcher(), tracker, {}))
-    assert services.calls[0] == ("search", "làm sổ đỏ cần gì giấy chứng nhận quyền sử dụng đất", "3")
+    assert services.calls[0] == ("search", "làm sổ đỏ cần gì giấy chứng nhận quyền sử dụng đất", "4")
 
 
 def test_ambiguous_search_offers_top_hits_as_buttons(services: FakeServices) -> None:
@@ -275,4 +275,4 @@ def test_search_turn_sends_the_dialogue_thresholds_channel_and_citizen_words(ser
     assert (request.confident, request.choices_min, request.ambiguity_margin) == (0.6, 0.25, 0.1)
     assert (request.channel, request.conversation_id, request.text) == ("zalo", "test-conversation",
                                                                          "lam giay khai sinh")
-    assert request.topics == ("overview", "documents") and request.k == 3
+    assert request.topics == ("overview", "documents") and request.k == 4
