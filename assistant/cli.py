@@ -71,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
 
     index = commands.add_parser("index", help="Search index.").add_subparsers(title="index commands")
     index.add_parser("build", help="Build the index from the database.").set_defaults(handler=_index_build)
+    index.add_parser("audit", help="List abbreviations, colloquial phrases and aliases that can pull a question "
+                     "to the wrong procedure; exit 1 when there is any.").set_defaults(handler=_index_audit)
 
     search = commands.add_parser("search", help="Search procedures from the command line.")
     search.add_argument("query")
@@ -84,6 +86,16 @@ def _parser() -> argparse.ArgumentParser:
     retrieval.add_argument("--backend", choices=["hybrid", "bm25", "dense"], default="hybrid")
     retrieval.add_argument("--k", type=int, default=10)
     retrieval.set_defaults(handler=_eval_retrieval)
+    chat = evaluate.add_parser("chat", help="Ask each question through /api/chat in a fresh conversation "
+                               "and report first-answer-right, right-or-offered, wrong, no-answer, latency.")
+    chat.add_argument("--questions", type=Path, required=True, action="append",
+                      help="A JSONL question file (repeat for several).")
+    chat.add_argument("--base-url", default=None, help="The app's URL (default: this machine's configured port).")
+    chat.add_argument("--split", choices=["tune", "holdout"], default=None, help="Only the lines of this split.")
+    chat.add_argument("--concurrency", type=int, default=1)
+    chat.add_argument("--misses", action="store_true", help="Also list the questions that went wrong.")
+    chat.add_argument("--json", type=Path, default=None, help="Write the figures to this file too.")
+    chat.set_defaults(handler=_eval_chat)
 
     serve = commands.add_parser("serve", help="Serve the HTTP API.")
     serve.set_defaults(handler=_serve)
@@ -220,6 +232,22 @@ def _index_build(_args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _index_audit(_args: argparse.Namespace, settings: Settings) -> int:
+    from index.collisions import audit
+    from knowledge import crud
+
+    _, factory = _factory(settings)
+    with factory() as session:
+        rows = crud.all_procedures(session)
+        names = [row.name for row in rows]
+        aliases = {row.code: [alias.text for alias in row.aliases] for row in rows}
+    found = audit(aliases, names)
+    for collision in found:
+        sys.stdout.write(f"{collision.kind}\t{collision.text}\t{collision.detail}\n")
+    sys.stdout.write(f"{len(found)} collision(s) in the vocabulary of {len(names)} procedures\n")
+    return 1 if found else 0
+
+
 def _search(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.search_service import SearchService
 
@@ -245,6 +273,33 @@ def _eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     searcher = service.load()
     report = evaluate_retrieval(searcher, load_questions(args.questions), backend=args.backend, k=args.k)
     sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+    return 0
+
+
+def _eval_chat(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from assistant import chat_eval
+
+    reports = []
+    for path in args.questions:
+        _require_file(path)
+        try:
+            questions = chat_eval.load_questions(path)
+        except chat_eval.EvalInputError as exc:
+            sys.stderr.write(f"{exc}\n")
+            return 2
+        if args.split:
+            questions = [q for q in questions if q.split == args.split]
+        base_url = args.base_url or f"http://127.0.0.1:{settings.port}"
+        reports.append(asyncio.run(chat_eval.evaluate(base_url, questions, name=path.stem,
+                                                      concurrency=args.concurrency)))
+    sys.stdout.write(chat_eval.table(reports) + "\n")
+    if args.misses:
+        for report in reports:
+            sys.stdout.write(f"\n{report.name}:\n" + "\n".join(chat_eval.misses(report, limit=1000)) + "\n")
+    if args.json:
+        args.json.write_text(json.dumps({r.name: r.summary() for r in reports}, ensure_ascii=False, indent=2) + "\n")
     return 0
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import JSONResponse
@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, field_validator
 from assistant import abuse_limits, chat_identity, messages_vi
 from assistant.config import Settings
 from assistant.deps import ChatDep, RateLimiterDep, SettingsDep
-from assistant.rasa_client import BotMessage
+from assistant.rasa_client import BotMessage, outcome_of, procedure_of
 from assistant.rate_limit import Decision
 from channels.base import IncomingMessage
 
@@ -47,10 +47,21 @@ class ButtonOut(BaseModel):
     payload: str
 
 
+class ProcedureRef(BaseModel):
+    """The procedure a bubble is about (its national code), for clients and the chat evaluator."""
+
+    code: str
+    name: str
+
+
 class MessageOut(BaseModel):
     text: str = ""
     buttons: list[ButtonOut] = Field(default_factory=list)
     image: str | None = None
+    procedure: ProcedureRef | None = None
+    # Set on the reply that says the question is not about a procedure ("out_of_scope") or names one
+    # the knowledge base does not hold ("not_found"): clients can offer a clerk, the evaluator counts.
+    outcome: Literal["out_of_scope", "not_found"] | None = None
 
 
 class ChatOut(BaseModel):
@@ -83,7 +94,9 @@ def owned_conversation(signed_id: str, settings: Settings) -> str:
 def _out(messages: list[BotMessage]) -> ChatOut:
     return ChatOut(messages=[
         MessageOut(text=m.text, image=m.image,
-                   buttons=[ButtonOut(title=b.title, payload=b.payload) for b in m.buttons])
+                   buttons=[ButtonOut(title=b.title, payload=b.payload) for b in m.buttons],
+                   procedure=ProcedureRef(**tag) if (tag := procedure_of(m)) else None,
+                   outcome=outcome_of(m))  # type: ignore[arg-type]
         for m in messages
     ])
 
