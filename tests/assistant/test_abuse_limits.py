@@ -230,3 +230,27 @@ def test_a_flood_from_one_sender_is_refused_and_does_not_slow_another(tmp_path: 
     assert counts == {"200": limit, "429": flood - limit}
     # Ratios, not absolute times: the calm citizen's median is within a small factor of its quiet median.
     assert during / baseline < 3.0, f"calm median {during * 1000:.0f} ms during the flood vs {baseline * 1000:.0f} ms"
+
+
+# -- public lookups ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("path", "params"), [("/api/procedures/search", {"q": "khai sinh"}),
+                                              ("/api/communes/resolve", {"address": "phường Bến Nghé"})])
+def test_search_and_address_resolution_have_per_address_and_global_budgets(
+        tmp_path: Path, path: str, params: dict[str, str]) -> None:
+    token = "an-actions-token-of-enough-length"
+    settings = _settings(tmp_path, "http://127.0.0.1:9", rate_limit_search_per_ip=2, rate_limit_search_global=3,
+                         actions_token=token)
+    app = _app(settings)
+    with TestClient(app, client=("203.0.113.1", 1)) as first, TestClient(app, client=("203.0.113.2", 1)) as second:
+        a = [first.get(path, params=params) for _ in range(3)]
+        b = [second.get(path, params=params) for _ in range(2)]
+        bot = first.get(path, params=params, headers={"X-Assistant-Token": token})
+    # The search app here has no index (503): the budget is spent before the route does any work.
+    assert [r.status_code == 429 for r in a] == [False, False, True]
+    assert [r.status_code == 429 for r in b] == [False, True]  # 3 calls in all: the global budget is spent
+    refused = a[2]
+    assert refused.json()["detail"]["message"] == messages_vi.RATE_LIMITED.format(minutes=1)
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert bot.status_code != 429  # the action server's calls have a global budget of their own
