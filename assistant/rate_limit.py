@@ -244,25 +244,34 @@ class FailOpenRateLimiter:
     """Another limiter whose failures (Redis down or slow) allow the event instead of raising.
 
     The README promises it: limits protect the service, an outage of the limiter must not refuse citizens
-    or staff (a login or a dossier lookup answering 500). Each failure is logged as a warning, at most
-    once every `warn_every_s` seconds so a flood does not flood the log too.
+    or staff (a login or a dossier lookup answering 500). After a failure the limiter is not asked again for
+    `pause_s` seconds, so an unreachable Redis (each call waiting for its connect timeout) does not slow every
+    request. Failures are logged as a warning at most once every `warn_every_s` seconds.
     """
 
-    def __init__(self, inner: RateLimiter, *, warn_every_s: float = 30.0,
+    def __init__(self, inner: RateLimiter, *, pause_s: float = 5.0, warn_every_s: float = 30.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._inner = inner
+        self._pause_s = pause_s
         self._warn_every_s = warn_every_s
         self._clock = clock
         self._warned_at: float | None = None
+        self._paused_until = float("-inf")
+
+    def _available(self) -> bool:
+        return self._clock() >= self._paused_until
 
     def _failed(self, operation: str, exc: Exception) -> None:
         now = self._clock()
+        self._paused_until = now + self._pause_s
         if self._warned_at is None or now - self._warned_at >= self._warn_every_s:
             self._warned_at = now
             logger.warning("rate limits not enforced, the limiter failed (%s: %s); letting requests through",
                            operation, type(exc).__name__)
 
     async def check(self, key: str, limit: Limit) -> Decision:
+        if not self._available():
+            return Decision(allowed=True)
         try:
             return await self._inner.check(key, limit)
         except Exception as exc:  # any limiter failure: allow, say so
@@ -270,12 +279,16 @@ class FailOpenRateLimiter:
             return Decision(allowed=True)
 
     async def record(self, key: str, limit: Limit) -> None:
+        if not self._available():
+            return
         try:
             await self._inner.record(key, limit)
         except Exception as exc:  # any limiter failure: the event goes uncounted
             self._failed("record", exc)
 
     async def hit(self, key: str, limit: Limit) -> Decision:
+        if not self._available():
+            return Decision(allowed=True)
         try:
             return await self._inner.hit(key, limit)
         except Exception as exc:  # any limiter failure: allow, say so
@@ -283,6 +296,8 @@ class FailOpenRateLimiter:
             return Decision(allowed=True)
 
     async def spend(self, budgets: Sequence[Budget]) -> Decision:
+        if not self._available():
+            return Decision(allowed=True)
         try:
             return await self._inner.spend(budgets)
         except Exception as exc:  # any limiter failure: allow, say so
@@ -290,12 +305,16 @@ class FailOpenRateLimiter:
             return Decision(allowed=True)
 
     async def give_back(self, keys: Sequence[str], event_id: str) -> None:
+        if not self._available() or not event_id:
+            return
         try:
             await self._inner.give_back(keys, event_id)
         except Exception as exc:  # any limiter failure: the event stays counted until its window ends
             self._failed("give_back", exc)
 
     async def reset(self, key: str) -> None:
+        if not self._available():
+            return
         try:
             await self._inner.reset(key)
         except Exception as exc:  # any limiter failure: the key expires with its window instead

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from collections.abc import Sequence
 
 import pytest
 
-from assistant.rate_limit import Limit, MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from assistant.rate_limit import Budget, Decision, Limit, MemoryRateLimiter, RateLimiter, RedisRateLimiter
 
 REDIS_URL = os.environ.get("ASSISTANT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -146,3 +147,28 @@ def test_an_unreachable_redis_lets_everything_through_and_says_so(caplog: pytest
         assert asyncio.run(scenario()) == [True, True, True]
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert len(warnings) == 1 and "rate limits not enforced" in warnings[0]  # once, not once per call
+
+
+def test_after_a_failure_the_limiter_is_left_alone_for_a_pause() -> None:
+    """An unreachable Redis costs its connect timeout per call: after one failure, calls skip it for a while."""
+    from assistant.rate_limit import FailOpenRateLimiter
+
+    class Broken(MemoryRateLimiter):
+        calls = 0
+
+        async def spend(self, budgets: Sequence[Budget]) -> Decision:
+            Broken.calls += 1
+            raise TimeoutError("redis did not answer")
+
+    clock = Clock()
+    limiter = FailOpenRateLimiter(Broken(), pause_s=5, clock=clock)
+    budget = [("k", Limit(1, 60))]
+
+    async def scenario() -> list[bool]:
+        allowed = [(await limiter.spend(budget)).allowed for _ in range(4)]
+        clock.now += 6
+        allowed.append((await limiter.spend(budget)).allowed)
+        return allowed
+
+    assert asyncio.run(scenario()) == [True] * 5
+    assert Broken.calls == 2  # the first call, then one more once the pause was over
