@@ -10,7 +10,7 @@ from sqlalchemy.orm import sessionmaker
 
 from assistant.rate_limit import Limit, MemoryRateLimiter, RateLimiter
 from dossiers.domain import DossierRecord
-from dossiers.lookup import DossierLookup, DossierNotFound, LookupRateLimited
+from dossiers.lookup import DossierLookup, DossierNotFound, DossierView, LookupRateLimited
 from dossiers.sources import DossierSourceUnavailable
 from tests.assistant.test_rate_limit import Clock, _redis_or_skip
 
@@ -49,7 +49,7 @@ def test_parallel_guesses_on_one_code_are_all_counted(limiter: RateLimiter) -> N
     source = SlowSource()
     service = _lookup(source, limiter)
 
-    async def scenario() -> list[BaseException | object]:
+    async def scenario() -> list[DossierView | BaseException]:
         guesses = [service.lookup(CODE, f"{i:04d}", f"web-{i}") for i in range(12)]
         outcomes = await asyncio.gather(*guesses, return_exceptions=True)
         await limiter.aclose()
