@@ -42,6 +42,7 @@ class FakeServices:
         self.fail_answer: Exception | None = None
         self.calls: list[tuple[str, ...]] = []
         self.turns: list[SearchTurnRequest] = []
+        self.off_topic: set[str] = set()  # texts the app judges not administrative
 
     async def search(self, query: str, k: int = 3) -> SearchResult:
         self.calls.append(("search", query, str(k)))
@@ -73,6 +74,8 @@ class FakeServices:
         """Judges like the app's `/api/procedures/search-turn`, with the thresholds the action sent."""
         self.turns.append(request)
         result = await self.search(request.query, k=request.k)
+        if request.text in self.off_topic:
+            return SearchTurn(result=result, outcome="off_topic")
         outcome = {SearchOutcome.CONFIDENT: "answered", SearchOutcome.CHOICES: "ambiguous"}.get(
             classify(result), "low_confidence")
         answers: tuple[ProcedureAnswer, ...] = ()

@@ -276,3 +276,13 @@ def test_search_turn_sends_the_dialogue_thresholds_channel_and_citizen_words(ser
     assert (request.channel, request.conversation_id, request.text) == ("zalo", "test-conversation",
                                                                          "lam giay khai sinh")
     assert request.topics == ("overview", "documents") and request.k == 4
+
+
+def test_a_topic_question_the_app_calls_off_topic_gets_the_redirect_status(services: FakeServices) -> None:
+    services.off_topic.add("giá vàng hôm nay bao nhiêu")
+    dispatcher = CollectingDispatcher()
+    events = run(ActionAnswerTopic(services).run(
+        dispatcher, make_tracker("giá vàng hôm nay bao nhiêu", "ask_fee"), {}))
+    assert events[-1] == SlotSet("answer_status", "off_topic")
+    assert dispatcher.messages == []
+    assert services.turns[0].topics == ("fee",) and services.turns[0].route == "procedure"
