@@ -3,8 +3,10 @@
 The action server used to call the app three times for a free question (search, then the overview and
 documents answers); each call cost an HTTP round trip, a request through the framework and a database
 read. Here the same work is done once, in-process. The action server still owns the thresholds that
-turn a confidence into "answer / ask back / nothing found" and sends them with the request, so the
-follow-up path (which still uses plain search) and this path can never judge differently.
+turn a confidence into "answer / ask back / nothing found" and sends them with the request; every path
+that searches (a free question, a topic question naming a procedure, the gate of the other intents)
+comes here, so none can judge differently. The words' own evidence (`index.evidence`) corrects the
+confidence: small talk is off topic, a collision is asked back, unrelated candidates are not offered.
 """
 
 from __future__ import annotations
@@ -17,9 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from assistant.search_service import SearchService
-from index import evidence
 from index.documents import SearchHit, SearchResult
-from index.evidence import Evidence
+from index.evidence import Evidence, gather
 from knowledge import crud
 from knowledge.admin.questions import record_question
 from knowledge.answers import AnswerMessage, render_answer
@@ -139,4 +140,4 @@ def run_search_turn(
 def _evidence(search: SearchService, query: str, result: SearchResult) -> Evidence:
     """The words' evidence against each candidate's name and aliases (no hit: nothing to cover)."""
     documents = [search.searcher.get(hit.code) for hit in result.hits]
-    return evidence.gather(query, [[d.name, *d.aliases] if d else [] for d in documents])
+    return gather(query, [[d.name, *d.aliases] if d else [] for d in documents])
