@@ -92,7 +92,7 @@ test: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL_STAMP) browser kubectl 
 
 test-app: $(VENV)/.installed
 	$(VENV)/bin/ruff check assistant knowledge index channels actions dossiers communes nlu tests bench
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest --durations=20
 
 test-rasa: $(RASA_VENV)/.installed $(MODEL_STAMP)
 	$(RASA) data validate --config nlu/config.yml --domain nlu/domain --data nlu/data --fail-on-warnings
