@@ -87,30 +87,33 @@ def content_syllables(query: str) -> list[str]:
     return [f for f in (fold(s) for s in syllables(query)) if f not in _FOLDED_STOPWORDS and not f.isdigit()]
 
 
+def _vocabulary(names: Iterable[str]) -> set[str]:
+    return {fold(s) for name in names for s in syllables(name)}
+
+
+def _share(content: list[str], vocabulary: set[str]) -> float:
+    return sum(1 for syllable in content if syllable in vocabulary) / len(content) if content else 0.0
+
+
 def name_coverage(query: str, names: Iterable[str]) -> tuple[float, int]:
     """Share of the content syllables of `query` that occur in any of `names` (folded), and their count."""
     content = list(dict.fromkeys(content_syllables(query)))
-    if not content:
-        return 0.0, 0
-    vocabulary = {fold(s) for name in names for s in syllables(name)}
-    covered = sum(1 for syllable in content if syllable in vocabulary)
-    return covered / len(content), len(content)
+    return _share(content, _vocabulary(names)), len(content)
 
 
 def gather(query: str, candidates: Sequence[Sequence[str]]) -> Evidence:
     """The evidence for `query` against each candidate's names (its name and aliases), best hit first.
 
     Colloquial phrases count through their official wording: "làm sổ đỏ" shares no syllable with
-    "Cấp giấy chứng nhận quyền sử dụng đất…", but the wording "sổ đỏ" stands for does.
+    "Cấp giấy chứng nhận quyền sử dụng đất…", but the wording "sổ đỏ" stands for does. The message's
+    syllables are read once and each candidate's names once: this runs on every search turn.
     """
     official = expansions(query)
-    expanded = " ".join([query, *official])
+    own = list(dict.fromkeys(content_syllables(query)))
+    expanded = list(dict.fromkeys(content_syllables(" ".join([query, *official])))) if official else []
     coverages: list[float] = []
-    count = len(set(content_syllables(query)))
     for names in candidates:
-        coverage = name_coverage(query, names)[0]
-        if official:
-            coverage = max(coverage, name_coverage(expanded, names)[0])
-        coverages.append(coverage)
+        vocabulary = _vocabulary(names)
+        coverages.append(max(_share(own, vocabulary), _share(expanded, vocabulary)))
     return Evidence(administrative=is_administrative(query), name_coverage=coverages[0] if coverages else 0.0,
-                    content_syllables=count, best_choice_coverage=max(coverages, default=0.0))
+                    content_syllables=len(own), best_choice_coverage=max(coverages, default=0.0))
