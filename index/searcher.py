@@ -1,9 +1,11 @@
 """Hybrid search: BM25 and dense retrieval fused, with level preference and a calibrated confidence.
 
 BM25 is precise on the official words and abbreviations; the dense model catches paraphrases such as
-"làm giấy tờ cho con mới đẻ". Their scores are scaled to 0..1 and summed with weights. This was measured
-ahead of weighted reciprocal rank fusion on both the hand-written calibration questions and the
-development questions: ranks throw away how far ahead a clear BM25 match is.
+"làm giấy tờ cho con mới đẻ". A question typed without accents is also read with the accents the
+knowledge base's own wording suggests (`index.accents`), which both retrievers need. Their scores are
+scaled to 0..1 and summed with weights. This was measured ahead of weighted reciprocal rank fusion on
+both the hand-written calibration questions and the development questions: ranks throw away how far
+ahead a clear BM25 match is.
 
 All state a query reads lives in one immutable `Snapshot`; updates build a new snapshot and replace the
 reference in a single assignment, so a search in flight keeps reading the snapshot it started with.
@@ -27,6 +29,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from index.accents import AccentModel
 from index.bm25 import BM25Index, document_term_counts
 from index.documents import IndexDocument, SearchHit, SearchResult
 from index.encoders import Encoder, embed_documents
@@ -94,6 +97,8 @@ class Snapshot:
     level_sets: tuple[frozenset[int], ...]
     variants: Mapping[str, tuple[int, ...]]
     variant_of: tuple[str, ...]
+    # Reads questions typed without accents (see `index.accents`).
+    accents: AccentModel
     # Store version this snapshot was loaded from or saved as; None when it was never persisted.
     version: str | None = None
 
@@ -103,7 +108,9 @@ class Snapshot:
         stored: StoredIndex,
         counts: Sequence[Mapping[str, float]] | None = None,
         version: str | None = None,
+        accents: AccentModel | None = None,
     ) -> Snapshot:
+        """`accents`: a model to keep (an edit of one procedure changes its counts too little to rebuild)."""
         docs = stored.documents
         term_counts = tuple(counts) if counts is not None else tuple(document_term_counts(d) for d in docs)
         keys = tuple(variant_key(d.name) for d in docs)
@@ -119,6 +126,7 @@ class Snapshot:
             level_sets=tuple(document_levels(d.name, d.levels) for d in docs),
             variants={k: tuple(v) for k, v in variants.items() if len(v) > 1},
             variant_of=keys,
+            accents=accents or AccentModel.from_documents(docs),
             version=version,
         )
 
@@ -211,6 +219,11 @@ class HybridSearcher:
             return None
         expanded = expand_query(query)
         terms = query_terms(expanded)
+        restored = snap.accents.restore(query)
+        if restored is not None:
+            # The accented reading adds its exact words; its folded ones are the question's own already.
+            expanded = expand_query(restored)
+            terms += [t for t in query_terms(expanded) if not t.startswith(FOLDED_PREFIX)]
         bm25_ranks: dict[int, int] = {}
         dense_ranks: dict[int, int] = {}
         bm25_scores: np.ndarray | None = None
@@ -482,7 +495,7 @@ class HybridSearcher:
             owners=np.concatenate([kept_owners, np.full(new_vectors.shape[0], owner, dtype=np.int32)]),
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
-        new = Snapshot.build(stored, counts)
+        new = Snapshot.build(stored, counts, accents=snap.accents)
         if self.store is not None:
             new = replace(new, version=self.store.save(stored))
         self._snapshot = new
