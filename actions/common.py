@@ -117,15 +117,19 @@ def search_query(text: str, terms: Iterable[str]) -> str:
     return " ".join([text, *extra]).strip()
 
 
-def names_a_procedure(text: str, terms: Sequence[str]) -> bool:
-    """Whether a follow-up question also names a procedure and so needs a new search."""
+def names_a_procedure(text: str, terms: Sequence[str], *, min_words: int = 2) -> bool:
+    """Whether a follow-up question also names a procedure and so needs a new search.
+
+    With a procedure already under discussion one stray word ("còn phường thì sao") is not a new
+    procedure, hence two by default; a first question needs only one ("passport mất bao lâu").
+    """
     if terms:
         return True
     if not text or is_payload(text):
         return False
     words = re.findall(r"\w+", _FOLLOW_UP_PHRASES.sub(" ", fold(text)))
     content = [w for w in words if w not in _FOLLOW_UP_WORDS and not w.isdigit()]
-    return len(content) >= 2
+    return len(content) >= min_words
 
 
 def classify(result: SearchResult) -> SearchOutcome:

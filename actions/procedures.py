@@ -165,6 +165,8 @@ class ActionAnswerTopic(_ProcedureAction):
 
     The procedure is, in order: the code a button carries; a different procedure the question
     itself names; the active one. Without any of them the assistant asks which procedure is meant.
+    A first question is searched as soon as one word of it is not a follow-up word: "lam passport mat
+    bao lau" names its procedure in a single word the classifier did not extract.
     """
 
     def name(self) -> str:
@@ -179,7 +181,7 @@ class ActionAnswerTopic(_ProcedureAction):
             code = next(iter(common.entity_values(tracker, PROCEDURE_CODE)), None)
             if code is None:
                 terms = common.entity_values(tracker, PROCEDURE_TERM)
-                names = common.names_a_procedure(common.message_text(tracker), terms)
+                names = common.names_a_procedure(common.message_text(tracker), terms, min_words=2 if active else 1)
                 if not names and not active:
                     return self._status("needs_procedure", **{REQUESTED_TOPIC: topic})
                 if names:

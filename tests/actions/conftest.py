@@ -29,6 +29,8 @@ NAMES = {
     "1.000894": "Thủ tục đăng ký kết hôn",
     "1.004746": "Thủ tục đăng ký lại kết hôn",
     "1.000094": "Thủ tục đăng ký kết hôn có yếu tố nước ngoài tại khu vực biên giới",
+    "1.001456": "Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp tỉnh)",
+    "1.004222": "Đăng ký thường trú",
 }
 
 

@@ -34,6 +34,17 @@ def test_follow_ups_naming_a_procedure(text: str) -> None:
     assert names_a_procedure(text, [])
 
 
+@pytest.mark.parametrize("text", ["lệ phí bao nhiêu", "mất bao lâu", "nộp ở đâu vậy ạ", "có mất tiền ko"])
+def test_a_first_question_of_follow_up_words_alone_names_no_procedure(text: str) -> None:
+    assert not names_a_procedure(text, [], min_words=1)
+
+
+def test_a_first_question_names_its_procedure_in_one_word() -> None:
+    # Within a conversation one stray word is not a new procedure; as a first question it is the subject.
+    assert not names_a_procedure("lam passport mat bao lau moi co", [])
+    assert names_a_procedure("lam passport mat bao lau moi co", [], min_words=1)
+
+
 def test_an_extracted_term_always_names_a_procedure() -> None:
     assert names_a_procedure("cccd bn tiền", ["thẻ căn cước"])
 

@@ -183,6 +183,21 @@ def test_follow_up_without_context_but_confident_search_answers(services: FakeSe
     assert events == answered("1.001193", "Thủ tục đăng ký khai sinh")
 
 
+def test_first_question_naming_its_procedure_in_one_word_is_searched(services: FakeServices) -> None:
+    services.search_results["passport"] = result(0.92, "1.001456")
+    events = run(ActionAnswerTopic(services).run(
+        CollectingDispatcher(), make_tracker("lam passport mat bao lau", "ask_time"), {}))
+    assert services.calls[-1] == ("answer", "1.001456", "time")
+    assert events[-1] == SlotSet("answer_status", "answered")
+
+
+def test_one_stray_word_within_a_conversation_keeps_the_active_procedure(services: FakeServices) -> None:
+    services.search_results["phuong"] = result(0.92, "1.004222")
+    tracker = make_tracker("ở phường mất bao lâu", "ask_time", slots={"active_procedure": "1.001193"})
+    run(ActionAnswerTopic(services).run(CollectingDispatcher(), tracker, {}))
+    assert services.calls[-1] == ("answer", "1.001193", "time")
+
+
 def test_unknown_active_code_clears_the_procedure(services: FakeServices) -> None:
     tracker = make_tracker("nộp ở đâu", "ask_where", slots={"active_procedure": "9.999999"})
     events = run(ActionAnswerTopic(services).run(CollectingDispatcher(), tracker, {}))
