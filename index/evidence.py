@@ -10,7 +10,9 @@ questions: "kết quả bóng đá" reaches the football-betting licence with a 
   while "giay" typed without accents may be either.
 - `name_coverage`: the share of the message's own content syllables found in the best hit's name or its
   staff aliases. A question whose distinctive words are nowhere in the procedure's name ("dk tạm trú"
-  answered with marriage registration) is a collision, not an answer.
+  answered with marriage registration) is a collision, not an answer. In a message typed with accents a
+  syllable carrying marks must match with them: "tuổi Dần năm 2027" shares "dân" and "Nam" with the
+  identity-card procedures only once the accents are thrown away.
 
 The vocabulary is general administrative language, the same for every procedure, not tuned to any
 question set.
@@ -53,6 +55,11 @@ _CUES: tuple[str, ...] = (
     "tuyển dụng", "công chức", "viên chức", "chuyển công tác", "nghĩa vụ quân sự", "khuyết tật",
     "bảo trợ xã hội", "giám định", "giấy phép lao động", "an toàn thực phẩm", "khám chữa bệnh",
     "lương hưu", "trợ cấp xã hội", "đăng ký kinh doanh", "con dấu", "hòa giải", "tranh chấp",
+    # Requests to the state and the bodies that take them
+    "làm đơn", "nộp đơn", "viết đơn", "đơn đề nghị", "đơn xin", "khởi kiện", "tòa án", "thi hành án",
+    "chấp hành viên", "trợ giúp pháp lý", "chấp thuận", "kiểm dịch", "đấu nối", "nghiệm thu", "trình báo",
+    "báo công an", "công an xã", "công an phường", "cơ quan nhà nước", "nhà nước hỗ trợ", "hỗ trợ của nhà nước",
+    "phòng cháy chữa cháy", "tai nạn lao động", "bệnh nghề nghiệp", "sơ tuyển", "giấy thông hành",
 )
 _TABLE = PhraseTable((SynonymRule(_CUES, ADMINISTRATIVE),))
 _FOLDED_STOPWORDS = frozenset(fold(w) for w in QUERY_STOPWORDS) | frozenset(
@@ -84,21 +91,62 @@ def is_administrative(query: str) -> bool:
 
 def content_syllables(query: str) -> list[str]:
     """The message's own folded syllables without filler words (abbreviations expanded)."""
-    return [f for f in (fold(s) for s in syllables(query)) if f not in _FOLDED_STOPWORDS and not f.isdigit()]
+    return [folded for _, folded in _units(query)]
 
 
-def _vocabulary(names: Iterable[str]) -> set[str]:
-    return {fold(s) for name in names for s in syllables(name)}
+# A message counts as typed with accents when this share of its content syllables carries marks.
+ACCENTED_SHARE = 0.4
+_Unit = tuple[str, str]  # a syllable as typed (lower case) and folded
 
 
-def _share(content: list[str], vocabulary: set[str]) -> float:
-    return sum(1 for syllable in content if syllable in vocabulary) / len(content) if content else 0.0
+def _units(text: str) -> list[_Unit]:
+    units = ((s, fold(s)) for s in syllables(text))
+    return [(s, f) for s, f in units if f not in _FOLDED_STOPWORDS and not f.isdigit()]
+
+
+def _distinct(units: list[_Unit]) -> list[_Unit]:
+    """Each folded syllable once, as first typed (the message's own spelling before the official wording's)."""
+    first: dict[str, _Unit] = {}
+    for unit in units:
+        first.setdefault(unit[1], unit)
+    return list(first.values())
+
+
+def _marked(syllable: str) -> bool:
+    """Carries a tone or vowel mark ("đ" alone is typed as "d" by many and says little)."""
+    return fold(syllable) != syllable.replace("đ", "d")
+
+
+def _typed_with_accents(units: list[_Unit]) -> bool:
+    return sum(1 for s, _ in units if _marked(s)) >= max(1.0, ACCENTED_SHARE * len(units))
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    exact: frozenset[str]
+    folded: frozenset[str]
+
+    @classmethod
+    def of(cls, names: Iterable[str]) -> _Vocabulary:
+        exact = frozenset(s for name in names for s in syllables(name))
+        return cls(exact=exact, folded=frozenset(fold(s) for s in exact))
+
+    def holds(self, unit: _Unit, accented: bool) -> bool:
+        syllable, folded = unit
+        return syllable in self.exact if accented and _marked(syllable) else folded in self.folded
+
+
+def _share(units: list[_Unit], vocabulary: _Vocabulary) -> float:
+    if not units:
+        return 0.0
+    accented = _typed_with_accents(units)
+    return sum(1 for unit in units if vocabulary.holds(unit, accented)) / len(units)
 
 
 def name_coverage(query: str, names: Iterable[str]) -> tuple[float, int]:
-    """Share of the content syllables of `query` that occur in any of `names` (folded), and their count."""
-    content = list(dict.fromkeys(content_syllables(query)))
-    return _share(content, _vocabulary(names)), len(content)
+    """Share of the content syllables of `query` that occur in any of `names`, and their count."""
+    own = _distinct(_units(query))
+    return _share(own, _Vocabulary.of(names)), len(own)
 
 
 def gather(query: str, candidates: Sequence[Sequence[str]]) -> Evidence:
@@ -109,11 +157,11 @@ def gather(query: str, candidates: Sequence[Sequence[str]]) -> Evidence:
     syllables are read once and each candidate's names once: this runs on every search turn.
     """
     official = expansions(query)
-    own = list(dict.fromkeys(content_syllables(query)))
-    expanded = list(dict.fromkeys(content_syllables(" ".join([query, *official])))) if official else []
+    own = _distinct(_units(query))
+    expanded = _distinct(_units(" ".join([query, *official]))) if official else []
     coverages: list[float] = []
     for names in candidates:
-        vocabulary = _vocabulary(names)
+        vocabulary = _Vocabulary.of(names)
         coverages.append(max(_share(own, vocabulary), _share(expanded, vocabulary)))
     return Evidence(administrative=is_administrative(query), name_coverage=coverages[0] if coverages else 0.0,
                     content_syllables=len(own), best_choice_coverage=max(coverages, default=0.0))

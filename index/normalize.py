@@ -64,6 +64,14 @@ ABBREVIATIONS: dict[str, str] = {
     "xn": "xác nhận",
     "tk": "tài khoản",
     "sdt": "số điện thoại",
+    "dkkd": "đăng ký kinh doanh",
+    "gpkd": "giấy phép kinh doanh",
+    "tthn": "tình trạng hôn nhân",
+    "pccc": "phòng cháy chữa cháy",
+    "attp": "an toàn thực phẩm",
+    "nvqs": "nghĩa vụ quân sự",
+    "hdld": "hợp đồng lao động",
+    "thpt": "trung học phổ thông",
 }
 
 # Filler words of a question; dropped from queries only, never from documents.

@@ -54,3 +54,27 @@ def test_the_best_candidate_coverage_is_kept_for_choices() -> None:
 def test_a_colloquial_verb_alone_does_not_make_a_message_administrative() -> None:
     assert not is_administrative("quen mat khau facebook lay lai the nao")  # "mat" folds like "mất" (lost)
     assert is_administrative("mất căn cước làm lại ở đâu")
+
+
+def test_in_a_message_typed_with_accents_the_accents_must_match() -> None:
+    name = ["Cấp thẻ căn cước cho công dân Việt Nam dưới 14 tuổi"]
+    assert gather("tử vi tuổi Dần năm 2027", [name]).name_coverage == pytest.approx(1 / 5)  # only "tuổi"
+    assert gather("tu vi tuoi dan nam 2027", [name]).name_coverage == pytest.approx(3 / 5)  # may be either
+    assert gather("thẻ căn cước dưới 14 tuổi", [name]).name_coverage == 1.0
+
+
+def test_an_official_wording_counts_with_its_own_accents_for_a_message_typed_without() -> None:
+    name = ["Cấp giấy chứng nhận quyền sử dụng đất lần đầu"]
+    assert gather("lam so do lan dau", [name]).name_coverage > 0.5
+
+
+@pytest.mark.parametrize("text", [
+    "nộp đơn khởi kiện qua mạng", "tòa xử thắng rồi làm đơn yêu cầu thi hành án", "nghiem thu pccc cho nha xuong",
+    "dkkd ho ca the het bao nhieu tien", "giay xn tthn het han",
+])
+def test_requests_to_courts_and_agencies_and_their_abbreviations_are_administrative(text: str) -> None:
+    assert is_administrative(text)
+
+
+def test_an_order_is_not_a_petition() -> None:
+    assert not is_administrative("đơn hàng Giao Hàng Nhanh của tôi đến đâu rồi")
