@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from assistant.search_service import SearchService
 from index.documents import SearchHit, SearchResult
 from index.evidence import Evidence, gather
+from index.levels import variant_key
 from knowledge import crud
 from knowledge.admin.questions import record_question
 from knowledge.answers import AnswerMessage, render_answer
@@ -58,12 +59,17 @@ class Thresholds:
     ambiguity_margin: float
 
     def judge(self, result: SearchResult) -> Outcome:
-        """Answer the best hit, ask back among the top hits, or admit nothing fits."""
+        """Answer the best hit, ask back among the top hits, or admit nothing fits.
+
+        The runner-up is the best other procedure: the same name at another level ("… (thực hiện tại cấp
+        tỉnh)") is the same procedure to a citizen, and the search already put the level they meant first.
+        """
         if not result.hits or result.confidence < self.choices_min:
             return "low_confidence"
         if result.confidence < self.confident:
             return "ambiguous"
-        runner_up = result.hits[1].confidence if len(result.hits) > 1 else 0.0
+        best = variant_key(result.hits[0].name)
+        runner_up = next((hit.confidence for hit in result.hits[1:] if variant_key(hit.name) != best), 0.0)
         if result.confidence - runner_up < self.ambiguity_margin:
             return "ambiguous"
         return "answered"

@@ -47,3 +47,22 @@ def test_without_administrative_words_the_name_must_hold_the_message() -> None:
     assert judge_turn(result(0.95), unrelated, THRESHOLDS, "procedure") == "off_topic"
     named = Evidence(administrative=False, name_coverage=0.8, content_syllables=5, best_choice_coverage=0.8)
     assert judge_turn(result(0.95), named, THRESHOLDS, "gate") == "answered"
+
+
+def _hit(code: str, name: str, confidence: float) -> SearchHit:
+    return SearchHit(code=code, name=name, levels=("Cấp xã",), field="Xuất nhập cảnh", score=confidence,
+                     confidence=confidence)
+
+
+def test_the_same_procedure_at_another_level_is_not_a_rival() -> None:
+    lost = "Trình báo mất hộ chiếu phổ thông"
+    variants = SearchResult(query="q", hits=[
+        _hit("1.010386", f"{lost} (thực hiện tại cấp xã)", 0.9),
+        _hit("1.001445", f"{lost} (thực hiện tại cấp tỉnh)", 0.88),
+        _hit("1.001456", "Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp tỉnh)", 0.5),
+    ])
+    assert THRESHOLDS.judge(variants) == "answered"
+    rivals = SearchResult(query="q", hits=[variants.hits[0], _hit("1.001456", "Cấp hộ chiếu phổ thông", 0.88)])
+    assert THRESHOLDS.judge(rivals) == "ambiguous"
+    only_variants = SearchResult(query="q", hits=variants.hits[:2])
+    assert THRESHOLDS.judge(only_variants) == "answered"
