@@ -40,6 +40,7 @@ class Question:
     expected: tuple[str, ...] = ()
     kind: str = "procedure"  # "procedure" (expected codes), "off_topic" or "not_in_kb"
     split: str = ""
+    style: str = ""  # how it is written: "everyday", "formal", "no_diacritics", "abbrev"...
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,8 @@ def load_questions(path: Path) -> list[Question]:
         if kind not in ("procedure", "off_topic", "not_in_kb"):
             raise EvalInputError(f"{path}:{number}: needs `expected` codes or a kind off_topic/not_in_kb")
         if text:
-            questions.append(Question(text=text, expected=expected, kind=kind, split=str(item.get("split") or "")))
+            questions.append(Question(text=text, expected=expected, kind=kind, split=str(item.get("split") or ""),
+                                      style=str(item.get("style") or "")))
     return questions
 
 

@@ -54,6 +54,13 @@ def _split(report: Report, split: str) -> Report:
                   rows=[row for row in report.rows if row.question.split == split])
 
 
+def _by_style(report: Report) -> list[Report]:
+    """The in-scope questions by how they are written: a weakness on one way of writing shows apart."""
+    styles = sorted({row.question.style for row in report.rows if row.question.style})
+    return [Report(name=f"{report.name}, {style}", kind=report.kind,
+                   rows=[row for row in report.rows if row.question.style == style]) for style in styles]
+
+
 def main() -> int:
     configure_logging("WARNING")
     settings = get_settings()
@@ -67,6 +74,7 @@ def main() -> int:
             reports.append(asyncio.run(chat_eval.evaluate(app_url, questions, name=name)))
     results: dict[str, Any] = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"), "sets": {}}
     rows: list[Report] = []
+    styles: list[Report] = []
     for report in reports:
         summary = report.summary()
         if report.kind == "procedure":
@@ -75,10 +83,15 @@ def main() -> int:
         summary["misses"] = chat_eval.misses(report, limit=1000)
         results["sets"][report.name] = summary
         rows += [report, _split(report, "holdout")]
+        if report.kind == "procedure":
+            by_style = _by_style(report)
+            styles += by_style
+            summary["by_style"] = {style.name: style.summary() for style in by_style}
     OUT_JSON.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     hits = " ".join(f"{name} {s['search_hit_at_3']:.2f};" for name, s in results["sets"].items()
                     if "search_hit_at_3" in s)
-    markdown = (f"{chat_eval.table(rows)}\n\nSearch alone, right procedure in the top 3 (hit@3): {hits.rstrip(';')}\n")
+    markdown = (f"{chat_eval.table(rows)}\n\nSearch alone, right procedure in the top 3 (hit@3): {hits.rstrip(';')}\n"
+                f"\nBy how the question is written:\n\n{chat_eval.table(styles)}\n")
     OUT_MD.write_text(markdown, encoding="utf-8")
     sys.stdout.write(markdown)
     return 0

@@ -50,9 +50,10 @@ def test_choice_codes_come_from_choose_payloads_only() -> None:
 
 def test_question_files_need_expected_codes_or_a_kind(tmp_path: Path) -> None:
     good = tmp_path / "q.jsonl"
-    good.write_text('{"question": "khai sinh", "expected": ["1.001193"], "split": "tune"}\n\n'
+    good.write_text('{"question": "khai sinh", "expected": ["1.001193"], "split": "tune", "style": "abbrev"}\n\n'
                     '{"question": "giá vàng", "kind": "off_topic"}\n', encoding="utf-8")
-    assert [(q.kind, q.split) for q in chat_eval.load_questions(good)] == [("procedure", "tune"), ("off_topic", "")]
+    assert [(q.kind, q.split, q.style) for q in chat_eval.load_questions(good)] == [
+        ("procedure", "tune", "abbrev"), ("off_topic", "", "")]
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"question": "khai sinh"}\n', encoding="utf-8")
     with pytest.raises(chat_eval.EvalInputError, match="bad.jsonl:1"):
