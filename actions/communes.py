@@ -1,8 +1,10 @@
 """Which new commune or ward, and which service center, serves an address after the 2025 reorganisation.
 
-The citizen's own words go to the app's resolver (`GET /api/communes/resolve`, contract #7) together
-with the procedure being discussed, so the answer can say whether that procedure is filed there. An
-ambiguous address comes back with candidates, sent as buttons that carry the candidate's full address.
+The citizen's own words go to the app's resolver (`GET /api/communes/resolve`) together with the
+procedure being discussed, so the answer can say whether that procedure is filed there. An ambiguous
+address comes back with candidates, sent as buttons that carry the candidate's full address. A "where do
+I file" question whose "place" the resolver does not know is answered as a procedure question when the
+search is confident about it: the classifier reads any "xã …" or "tỉnh …" as a place.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import common
 from actions.handover import user_text
-from actions.services import QueryRejected, ServiceError, get_services
+from actions.procedures import answer_if_confident
+from actions.services import QueryRejected, SearchTurnServices, ServiceError, get_services
 
 logger = logging.getLogger(__name__)
 
@@ -25,13 +29,18 @@ ACTIVE_PROCEDURE = "active_procedure"
 # Zalo shows at most 5 buttons; a button title longer than this is cut.
 MAX_CHOICES = 5
 MAX_TITLE = 60
+UNKNOWN = "unknown"  # the resolver's status for an address naming no place it knows
 
 
-class CommuneServices(Protocol):
+class CommuneServices(SearchTurnServices, Protocol):
     """The part of the app's API this action uses; tests pass fakes."""
 
     async def resolve_commune(self, address: str, procedure: str | None) -> dict[str, Any]:
         """The resolver's answer: `status`, `text`, `choices`."""
+
+
+def _asks_where_to_file_a_procedure(tracker: Tracker) -> bool:
+    return common.latest_intent(tracker) == "ask_where" and common.names_a_procedure(user_text(tracker), [])
 
 
 def commune_payload(address: str) -> str:
@@ -94,5 +103,11 @@ class ActionFindCommune(Action):
             dispatcher.utter_message(response="utter_commune_unavailable")
             return []
         logger.info("Commune lookup %s in conversation %s.", answer.get("status"), tracker.sender_id)
+        if answer.get("status") == UNKNOWN and _asks_where_to_file_a_procedure(tracker):
+            # "thi tuyển công chức xã năm nay nộp hồ sơ ở đâu": "xã năm nay" was read as a place and no
+            # such place exists; the question is where to file a procedure.
+            events = await answer_if_confident(self.services, dispatcher, tracker, ["where"])
+            if events is not None:
+                return events
         dispatcher.utter_message(text=str(answer["text"]), buttons=_buttons(answer.get("choices")))
         return []

@@ -142,6 +142,17 @@ async def request_turn(
     return turn
 
 
+async def answer_if_confident(
+    services: SearchTurnServices, dispatcher: CollectingDispatcher, tracker: Tracker, topics: Sequence[str]
+) -> list[EventType] | None:
+    """`topics` of the procedure the message names, sent when the search turn is confident; else None."""
+    turn = await request_turn(services, tracker, route="procedure", topics=topics)
+    if isinstance(turn, SearchTurn) and turn.outcome == "answered" and turn.answers:
+        sent = _ProcedureAction._sent(dispatcher, list(turn.answers), topics, tracker.sender_id)
+        return [*sent, SlotSet(ANSWER_STATUS, "answered")]
+    return None
+
+
 async def search_turn(
     services: SearchTurnServices, dispatcher: CollectingDispatcher, tracker: Tracker, *, route: str
 ) -> tuple[str, list[EventType]]:
