@@ -4,6 +4,8 @@ question to the wrong procedure.
 Each is a shortcut from a few typed letters to official words, and a shortcut that also means something
 else gives a confident wrong answer: an abbreviation that is a real syllable of procedure names ("tk"
 would turn every "tk" in a name into "tài khoản"), a colloquial phrase mapped to two official wordings, a
+colloquial phrase that is the portal's own wording for other procedures ("nhập khẩu", to import, is in
+139 names; read as "nhập hộ khẩu" it sent "nhập khẩu giống sầu riêng" to residence registration), a
 staff alias made only of generic words ("làm giấy", "dk") or given to two procedures. `assistant index
 audit` prints what it finds; a test keeps the bundled vocabulary free of them.
 """
@@ -59,6 +61,30 @@ def synonym_collisions(rules: Sequence[SynonymRule]) -> list[Collision]:
             for phrase, officials in sorted(meanings.items()) if len(officials) > 1]
 
 
+# A colloquial phrase found in at least this many names, most of which share no word of what it stands for,
+# is the portal's wording for something else.
+OFFICIAL_ELSEWHERE_MIN_NAMES = 3
+OFFICIAL_ELSEWHERE_SHARE = 2 / 3
+# Words that say what kind of act, not which: sharing only these is sharing nothing.
+_ACT_WORDS = frozenset({"cấp", "đăng", "ký", "thủ", "tục", "giấy", "có"})
+
+
+def official_elsewhere_collisions(rules: Sequence[SynonymRule], names: Iterable[str]) -> list[Collision]:
+    """Colloquial phrases that the procedure names use, mostly with another meaning than the rule's."""
+    spelled = [f" {' '.join(syllables(name, expand=False))} " for name in names]
+    found: list[Collision] = []
+    for rule in rules:
+        official = set(syllables(rule.official, expand=False)) - _ACT_WORDS
+        for phrase in rule.phrases:
+            needle = f" {' '.join(syllables(phrase, expand=False))} "
+            holding = [name for name in spelled if needle in name]
+            other = [name for name in holding if not official & set(name.split())]
+            if len(holding) >= OFFICIAL_ELSEWHERE_MIN_NAMES and len(other) >= OFFICIAL_ELSEWHERE_SHARE * len(holding):
+                found.append(Collision("synonym", phrase, f"in {len(other)} of {len(holding)} names meaning something "
+                                                          f"else than {rule.official!r}"))
+    return found
+
+
 def alias_collisions(aliases: Mapping[str, Sequence[str]]) -> list[Collision]:
     """Staff aliases made only of generic words, or given to more than one procedure."""
     found: list[Collision] = []
@@ -76,4 +102,6 @@ def alias_collisions(aliases: Mapping[str, Sequence[str]]) -> list[Collision]:
 
 def audit(aliases: Mapping[str, Sequence[str]], names: Iterable[str]) -> list[Collision]:
     """Every collision of the bundled abbreviations and colloquial phrases and of these aliases."""
-    return [*abbreviation_collisions(ABBREVIATIONS, names), *synonym_collisions(RULES), *alias_collisions(aliases)]
+    names = list(names)
+    return [*abbreviation_collisions(ABBREVIATIONS, names), *synonym_collisions(RULES),
+            *official_elsewhere_collisions(RULES, names), *alias_collisions(aliases)]

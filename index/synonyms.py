@@ -25,12 +25,13 @@ class SynonymRule:
 
 RULES: tuple[SynonymRule, ...] = (
     # Residence (cư trú)
-    SynonymRule(("hộ khẩu", "sổ hộ khẩu", "nhập khẩu", "nhập hộ khẩu", "chuyển khẩu"), "đăng ký thường trú"),
+    # Not "nhập khẩu" alone: in 139 procedure names it means to import.
+    SynonymRule(("hộ khẩu", "sổ hộ khẩu", "nhập hộ khẩu", "chuyển khẩu"), "đăng ký thường trú"),
     SynonymRule(
         ("cắt khẩu", "cắt hộ khẩu", "xóa hộ khẩu", "xoá hộ khẩu", "xóa khẩu"), "xóa đăng ký thường trú"
     ),
     SynonymRule(("tách khẩu", "tách hộ khẩu", "tách sổ hộ khẩu"), "tách hộ"),
-    SynonymRule(("ở trọ", "nhà trọ", "thuê trọ", "thuê nhà", "phòng trọ", "ở nhờ"), "đăng ký tạm trú"),
+    SynonymRule(("ở trọ", "nhà trọ", "thuê trọ", "phòng trọ", "ở nhờ"), "đăng ký tạm trú"),
     SynonymRule(("đi làm ăn xa", "đi làm xa", "vắng mặt ở địa phương", "đi xa nhà"), "khai báo tạm vắng"),
     SynonymRule(
         ("khách ở qua đêm", "cho khách ở", "báo khách", "khai báo lưu trú", "khách trọ", "homestay"),
@@ -74,7 +75,8 @@ RULES: tuple[SynonymRule, ...] = (
         ("bản sao giấy khai sinh", "trích lục", "bản sao khai sinh"), "cấp bản sao trích lục hộ tịch"
     ),
     SynonymRule(("người nước ngoài", "nước ngoài", "việt kiều", "ngoại quốc"), "có yếu tố nước ngoài"),
-    SynonymRule(("bố", "ba đẻ", "cha đẻ"), "cha"),
+    # Not "bố" alone: it is the last syllable of "công bố" (to publish) in 72 names.
+    SynonymRule(("bố đẻ", "tên bố", "bố mẹ", "ba đẻ", "cha đẻ"), "cha"),
     # Authentication (chứng thực)
     SynonymRule(
         ("photo công chứng", "công chứng bản sao", "sao y", "sao y bản chính", "công chứng giấy tờ", "photo"),
@@ -92,7 +94,7 @@ RULES: tuple[SynonymRule, ...] = (
         "giấy chứng nhận quyền sử dụng đất quyền sở hữu tài sản gắn liền với đất",
     ),
     SynonymRule(
-        ("sang tên", "mua đất", "bán đất", "mua nhà", "bán nhà", "tặng cho đất", "cho con đất"),
+        ("sang tên", "mua đất", "bán đất", "bán nhà", "tặng cho đất", "cho con đất"),
         "đăng ký biến động chuyển nhượng tặng cho quyền sử dụng đất",
     ),
     SynonymRule(
@@ -105,7 +107,7 @@ RULES: tuple[SynonymRule, ...] = (
     ),
     # Business (hộ kinh doanh)
     SynonymRule(
-        ("mở quán", "mở cửa hàng", "mở tiệm", "buôn bán", "bán hàng", "kinh doanh nhỏ", "mở shop"),
+        ("mở quán", "mở cửa hàng", "mở tiệm", "kinh doanh nhỏ", "mở shop"),
         "đăng ký thành lập hộ kinh doanh",
     ),
     SynonymRule(
