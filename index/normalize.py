@@ -72,6 +72,16 @@ ABBREVIATIONS: dict[str, str] = {
     "nvqs": "nghĩa vụ quân sự",
     "hdld": "hợp đồng lao động",
     "thpt": "trung học phổ thông",
+    "cty": "công ty",
+    "tnhh": "trách nhiệm hữu hạn",
+    "dn": "doanh nghiệp",
+    "tncn": "thu nhập cá nhân",
+    "gtgt": "giá trị gia tăng",
+    "xnk": "xuất nhập khẩu",
+    "tmdt": "thương mại điện tử",
+    "cchn": "chứng chỉ hành nghề",
+    "antt": "an ninh trật tự",
+    "noxh": "nhà ở xã hội",
 }
 
 # Filler words of a question; dropped from queries only, never from documents.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -42,6 +43,15 @@ def test_abbreviations_expand_with_or_without_accents() -> None:
     assert syllables("làm CCCD") == ["làm", "căn", "cước", "công", "dân"]
     assert syllables("the bhyt ko dc") == ["the", "bảo", "hiểm", "y", "tế", "không", "được"]
     assert syllables("gplx") == ["giấy", "phép", "lái", "xe"]
+
+
+@pytest.mark.parametrize(("typed", "words"), [
+    ("doi nguoi dai dien cty tnhh", "công ty trách nhiệm hữu hạn"), ("quyet toan thue tncn", "thu nhập cá nhân"),
+    ("gia han cchn thu y", "chứng chỉ hành nghề"), ("dk mua noxh", "nhà ở xã hội"),
+    ("nghiem thu pccc", "phòng cháy chữa cháy"), ("dkkd ho ca the", "đăng ký kinh doanh"),
+])
+def test_the_abbreviations_of_business_tax_and_licensing_expand(typed: str, words: str) -> None:
+    assert words in " ".join(syllables(typed))
 
 
 def test_document_terms_hold_accented_folded_and_bigram_forms() -> None:
