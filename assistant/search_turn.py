@@ -12,7 +12,7 @@ confidence: small talk is off topic, a collision is asked back, unrelated candid
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -48,6 +48,8 @@ ANSWER_NAME_MIN = 0.5
 # Choices are offered only when at least one candidate's name holds this share of the words; below it
 # the candidates are unrelated procedures and the honest reply is "not in my knowledge yet".
 CHOICE_NAME_MIN = 0.4
+# Hits searched beyond the `k` asked for, so that dropping other levels of one procedure leaves `k` choices.
+VARIANT_SLACK = 4
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,19 @@ def judge_turn(result: SearchResult, evidence: Evidence, thresholds: Thresholds,
     return outcome
 
 
+def distinct_procedures(result: SearchResult, k: int) -> SearchResult:
+    """The best `k` hits with one level of each procedure: choices "(cấp xã)", "(cấp tỉnh)" of one name
+    are one choice to a citizen, and the search already put the level they meant first."""
+    seen: set[str] = set()
+    hits: list[SearchHit] = []
+    for hit in result.hits:
+        key = variant_key(hit.name)
+        if key not in seen:
+            seen.add(key)
+            hits.append(hit)
+    return replace(result, hits=hits[:k])
+
+
 @dataclass(frozen=True)
 class RenderedTopic:
     code: str
@@ -116,7 +131,7 @@ def run_search_turn(
 
     The log is best effort: a database that cannot take the row must not cost the citizen the answer.
     """
-    result = search.search(query, k=k)
+    result = distinct_procedures(search.search(query, k=k + VARIANT_SLACK), k)
     outcome = judge_turn(result, _evidence(search, query, result), thresholds, route)
     answers: list[RenderedTopic] = []
     if outcome == "answered":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.search_turn import Thresholds, judge_turn
+from assistant.search_turn import Thresholds, distinct_procedures, judge_turn
 from index.documents import SearchHit, SearchResult
 from index.evidence import Evidence
 
@@ -66,3 +66,17 @@ def test_the_same_procedure_at_another_level_is_not_a_rival() -> None:
     assert THRESHOLDS.judge(rivals) == "ambiguous"
     only_variants = SearchResult(query="q", hits=variants.hits[:2])
     assert THRESHOLDS.judge(only_variants) == "answered"
+
+
+def test_choices_hold_one_level_of_each_procedure_and_keep_the_number_asked_for() -> None:
+    lost = "Trình báo mất hộ chiếu phổ thông"
+    searched = SearchResult(query="q", hits=[
+        _hit("1.010386", f"{lost} (thực hiện tại cấp xã)", 0.7),
+        _hit("1.001445", f"{lost} (thực hiện tại cấp tỉnh)", 0.69),
+        _hit("1.001456", "Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp tỉnh)", 0.6),
+        _hit("1.010385", f"Thủ tục {lost} (thực hiện tại cấp huyện)", 0.5),
+        _hit("1.014064", "Cấp lại thẻ căn cước", 0.4),
+        _hit("1.014063", "Cấp đổi thẻ căn cước", 0.3),
+    ])
+    assert [h.code for h in distinct_procedures(searched, 3).hits] == ["1.010386", "1.001456", "1.014064"]
+    assert [h.code for h in distinct_procedures(searched, 10).hits] == ["1.010386", "1.001456", "1.014064", "1.014063"]
