@@ -44,6 +44,7 @@ NAME_ALONE = 0.75
 OFF_TOPIC_BELOW = 0.5
 # A confident answer whose name holds fewer of the message's words than this is a collision of
 # abbreviations or aliases, or a near sibling, not an answer: the citizen chooses among the candidates.
+# A message that says the whole name, and no rival's, is answered however much else it says.
 ANSWER_NAME_MIN = 0.5
 # Choices are offered only when at least one candidate's name holds this share of the words; below it
 # the candidates are unrelated procedures and the honest reply is "not in my knowledge yet".
@@ -84,9 +85,9 @@ def judge_turn(result: SearchResult, evidence: Evidence, thresholds: Thresholds,
         if route == "gate" or evidence.name_coverage < OFF_TOPIC_BELOW:
             return "off_topic"
     outcome = thresholds.judge(result)
-    if outcome == "answered" and evidence.name_coverage < ANSWER_NAME_MIN:
+    if outcome == "answered" and evidence.name_coverage < ANSWER_NAME_MIN and not evidence.best_named:
         outcome = "ambiguous"
-    if outcome == "ambiguous" and evidence.best_choice_coverage < CHOICE_NAME_MIN:
+    if outcome == "ambiguous" and evidence.best_choice_coverage < CHOICE_NAME_MIN and not evidence.any_named:
         return "low_confidence"
     return outcome
 

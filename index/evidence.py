@@ -75,6 +75,10 @@ class Evidence:
     name_coverage: float  # 0..1, share of the message's content syllables in the best hit's name/aliases
     content_syllables: int
     best_choice_coverage: float = 0.0  # the highest such share among all the candidates
+    # The best hit's name is said in full by the message, and no other candidate's is: a long message
+    # ("bé sinh ở bệnh viện tỉnh khác thì đăng ký khai sinh ở đâu") covers little of itself with the name.
+    best_named: bool = False
+    any_named: bool = False  # some candidate's name is said in full
 
 
 # Official wordings of colloquial verbs ("mất" → "cấp lại", "đổi" → "cấp đổi"): they say how, not that the
@@ -149,6 +153,19 @@ def name_coverage(query: str, names: Iterable[str]) -> tuple[float, int]:
     return _share(own, _Vocabulary.of(names)), len(own)
 
 
+# Words of official names that give the level or the grammar, not the procedure.
+_NAME_FILLER = frozenset(
+    "thu tuc thuc hien tai cap xa huyen tinh trung uong doi voi truong hop va cac cua cho hoac nguoi co".split()
+)
+# A name said in full counts only with this many distinctive syllables: "Tách hộ" is in many sentences.
+NAMED_MIN_SYLLABLES = 3
+
+
+def _said_in_full(name: str, said: frozenset[str]) -> bool:
+    distinctive = {fold(s) for s in syllables(name)} - _NAME_FILLER
+    return len(distinctive) >= NAMED_MIN_SYLLABLES and distinctive <= said
+
+
 def gather(query: str, candidates: Sequence[Sequence[str]]) -> Evidence:
     """The evidence for `query` against each candidate's names (its name and aliases), best hit first.
 
@@ -159,9 +176,13 @@ def gather(query: str, candidates: Sequence[Sequence[str]]) -> Evidence:
     official = expansions(query)
     own = _distinct(_units(query))
     expanded = _distinct(_units(" ".join([query, *official]))) if official else []
+    said = frozenset(folded for _, folded in expanded or own)
     coverages: list[float] = []
+    named: list[bool] = []
     for names in candidates:
         vocabulary = _Vocabulary.of(names)
         coverages.append(max(_share(own, vocabulary), _share(expanded, vocabulary)))
+        named.append(bool(names) and _said_in_full(names[0], said))
     return Evidence(administrative=is_administrative(query), name_coverage=coverages[0] if coverages else 0.0,
-                    content_syllables=len(own), best_choice_coverage=max(coverages, default=0.0))
+                    content_syllables=len(own), best_choice_coverage=max(coverages, default=0.0),
+                    best_named=bool(named) and named[0] and not any(named[1:]), any_named=any(named))

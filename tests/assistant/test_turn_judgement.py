@@ -80,3 +80,13 @@ def test_choices_hold_one_level_of_each_procedure_and_keep_the_number_asked_for(
     ])
     assert [h.code for h in distinct_procedures(searched, 3).hits] == ["1.010386", "1.001456", "1.014064"]
     assert [h.code for h in distinct_procedures(searched, 10).hits] == ["1.010386", "1.001456", "1.014064", "1.014063"]
+
+
+def test_a_message_saying_the_whole_name_is_answered_and_offered_however_long() -> None:
+    long_message = Evidence(administrative=True, name_coverage=0.33, content_syllables=12,
+                            best_choice_coverage=0.33, best_named=True, any_named=True)
+    assert judge_turn(result(0.95), long_message, THRESHOLDS, "procedure") == "answered"
+    assert judge_turn(result(0.4), long_message, THRESHOLDS, "procedure") == "ambiguous"
+    rival_named = Evidence(administrative=True, name_coverage=0.33, content_syllables=12,
+                           best_choice_coverage=0.33, best_named=False, any_named=True)
+    assert judge_turn(result(0.95), rival_named, THRESHOLDS, "procedure") == "ambiguous"

@@ -78,3 +78,20 @@ def test_requests_to_courts_and_agencies_and_their_abbreviations_are_administrat
 
 def test_an_order_is_not_a_petition() -> None:
     assert not is_administrative("đơn hàng Giao Hàng Nhanh của tôi đến đâu rồi")
+
+
+def test_a_long_message_that_says_the_whole_name_names_that_procedure() -> None:
+    text = "be sinh o benh vien tinh khac thi dang ky khai sinh o dau, que hay noi sinh"
+    evidence = gather(text, [["Thủ tục đăng ký khai sinh"], ["Thủ tục đăng ký kết hôn"]])
+    assert evidence.name_coverage < 0.5  # the name is a small part of what the message says
+    assert evidence.best_named and evidence.any_named
+
+
+def test_a_name_said_in_full_by_two_candidates_names_neither_first() -> None:
+    evidence = gather("đăng ký lại khai sinh", [["Thủ tục đăng ký khai sinh"], ["Thủ tục đăng ký lại khai sinh"]])
+    assert not evidence.best_named and evidence.any_named
+
+
+def test_a_short_name_said_in_passing_names_nothing() -> None:
+    evidence = gather("tách thửa đất của hộ gia đình", [["Tách hộ"]])  # two distinctive syllables only
+    assert not evidence.best_named and not evidence.any_named
