@@ -60,6 +60,9 @@ _CUES: tuple[str, ...] = (
     "chấp hành viên", "trợ giúp pháp lý", "chấp thuận", "kiểm dịch", "đấu nối", "nghiệm thu", "trình báo",
     "báo công an", "công an xã", "công an phường", "cơ quan nhà nước", "nhà nước hỗ trợ", "hỗ trợ của nhà nước",
     "phòng cháy chữa cháy", "tai nạn lao động", "bệnh nghề nghiệp", "sơ tuyển", "giấy thông hành",
+    # Help from the state, funds, products declared, schools: sectors a commune is asked about
+    "xin hỗ trợ", "được hỗ trợ", "nhận hỗ trợ", "cứu trợ", "cứu đói", "thành lập quỹ", "lập quỹ",
+    "quỹ từ thiện", "công bố sản phẩm", "công bố chất lượng", "nhóm trẻ", "cơ sở giáo dục",
 )
 _TABLE = PhraseTable((SynonymRule(_CUES, ADMINISTRATIVE),))
 _FOLDED_STOPWORDS = frozenset(fold(w) for w in QUERY_STOPWORDS) | frozenset(

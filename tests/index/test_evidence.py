@@ -76,6 +76,14 @@ def test_requests_to_courts_and_agencies_and_their_abbreviations_are_administrat
     assert is_administrative(text)
 
 
+@pytest.mark.parametrize("text", [
+    "nhà bị lũ cuốn trôi muốn xin hỗ trợ ở đâu", "muon lap quy hoc bong cho hoc sinh ngheo",
+    "công bố sản phẩm nước mắm nhà làm",
+])
+def test_asking_the_state_for_help_or_declaring_a_product_is_administrative(text: str) -> None:
+    assert is_administrative(text)
+
+
 def test_an_order_is_not_a_petition() -> None:
     assert not is_administrative("đơn hàng Giao Hàng Nhanh của tôi đến đâu rồi")
 
