@@ -23,6 +23,10 @@ class SynonymRule:
     official: str
 
 
+# Nationalities citizens marry, host or are born to, as said after "người", "chồng", "vợ".
+_NATIONALITIES = ("hàn", "hàn quốc", "đài loan", "trung quốc", "nhật", "mỹ", "pháp", "úc", "lào", "campuchia",
+                  "thái", "tây")
+
 RULES: tuple[SynonymRule, ...] = (
     # Residence (cư trú)
     # Not "nhập khẩu" alone: in 139 procedure names it means to import.
@@ -75,6 +79,14 @@ RULES: tuple[SynonymRule, ...] = (
         ("bản sao giấy khai sinh", "trích lục", "bản sao khai sinh"), "cấp bản sao trích lục hộ tịch"
     ),
     SynonymRule(("người nước ngoài", "nước ngoài", "việt kiều", "ngoại quốc"), "có yếu tố nước ngoài"),
+    # A spouse, a child's parent or a guest named by nationality is the foreign element of civil-status
+    # and residence procedures ("lấy chồng Đài Loan", "chồng tôi người Hàn", "khách Tây").
+    SynonymRule(
+        # A country alone is a place ("kết hôn ở Hàn Quốc", "sang Trung Quốc"), not a person: kept out.
+        (*(f"{who} {country}" for country in _NATIONALITIES for who in ("người", "chồng", "vợ")),
+         "khách tây", "ngoại kiều", "quốc tịch nước ngoài"),
+        "có yếu tố nước ngoài",
+    ),
     # Not "bố" alone: it is the last syllable of "công bố" (to publish) in 72 names.
     SynonymRule(("bố đẻ", "tên bố", "bố mẹ", "ba đẻ", "cha đẻ"), "cha"),
     # Authentication (chứng thực)

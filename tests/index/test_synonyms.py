@@ -73,3 +73,15 @@ _WORDS = st.sampled_from(_RULE_SYLLABLES).flatmap(lambda s: st.sampled_from([s, 
 def test_indexed_matching_finds_what_the_rules_say(words: list[str]) -> None:
     query = " ".join(words)
     assert expansions(query) == _reference_expansions(query)
+
+
+@pytest.mark.parametrize("query", ["lấy chồng Đài Loan cần giấy tờ gì", "vo nguoi han sinh con o viet nam",
+                                   "nhà có khách Tây thuê phòng"])
+def test_a_person_named_by_nationality_is_the_foreign_element(query: str) -> None:
+    assert "có yếu tố nước ngoài" in expansions(query)
+
+
+@pytest.mark.parametrize("query", ["đã kết hôn ở Hàn Quốc về ghi chú thế nào", "giấy thông hành sang Trung Quốc",
+                                   "nhập khẩu hàng từ Thái Lan"])
+def test_a_country_named_as_a_place_is_not(query: str) -> None:
+    assert "có yếu tố nước ngoài" not in expansions(query)
