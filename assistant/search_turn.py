@@ -64,15 +64,14 @@ class Thresholds:
     def judge(self, result: SearchResult) -> Outcome:
         """Answer the best hit, ask back among the top hits, or admit nothing fits.
 
-        The runner-up is the best other procedure: the same name at another level ("… (thực hiện tại cấp
-        tỉnh)") is the same procedure to a citizen, and the search already put the level they meant first.
+        The hits hold one level of each procedure (`distinct_procedures`), so the runner-up is a rival, not
+        the same procedure at another level.
         """
         if not result.hits or result.confidence < self.choices_min:
             return "low_confidence"
         if result.confidence < self.confident:
             return "ambiguous"
-        best = variant_key(result.hits[0].name)
-        runner_up = next((hit.confidence for hit in result.hits[1:] if variant_key(hit.name) != best), 0.0)
+        runner_up = result.hits[1].confidence if len(result.hits) > 1 else 0.0
         if result.confidence - runner_up < self.ambiguity_margin:
             return "ambiguous"
         return "answered"
@@ -93,8 +92,8 @@ def judge_turn(result: SearchResult, evidence: Evidence, thresholds: Thresholds,
 
 
 def distinct_procedures(result: SearchResult, k: int) -> SearchResult:
-    """The best `k` hits with one level of each procedure: choices "(cấp xã)", "(cấp tỉnh)" of one name
-    are one choice to a citizen, and the search already put the level they meant first."""
+    """The best `k` hits with one level of each procedure: "(cấp xã)", "(cấp tỉnh)" of one name are one
+    choice to a citizen and no rival to each other, and the search already put the level they meant first."""
     seen: set[str] = set()
     hits: list[SearchHit] = []
     for hit in result.hits:

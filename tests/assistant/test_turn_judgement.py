@@ -54,27 +54,28 @@ def _hit(code: str, name: str, confidence: float) -> SearchHit:
                      confidence=confidence)
 
 
+LOST_PASSPORT = "Trình báo mất hộ chiếu phổ thông"  # a procedure the portal lists at three levels
+
+
 def test_the_same_procedure_at_another_level_is_not_a_rival() -> None:
-    lost = "Trình báo mất hộ chiếu phổ thông"
     variants = SearchResult(query="q", hits=[
-        _hit("1.010386", f"{lost} (thực hiện tại cấp xã)", 0.9),
-        _hit("1.001445", f"{lost} (thực hiện tại cấp tỉnh)", 0.88),
+        _hit("1.010386", f"{LOST_PASSPORT} (thực hiện tại cấp xã)", 0.9),
+        _hit("1.001445", f"{LOST_PASSPORT} (thực hiện tại cấp tỉnh)", 0.88),
         _hit("1.001456", "Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp tỉnh)", 0.5),
     ])
-    assert THRESHOLDS.judge(variants) == "answered"
+    assert THRESHOLDS.judge(distinct_procedures(variants, 4)) == "answered"
     rivals = SearchResult(query="q", hits=[variants.hits[0], _hit("1.001456", "Cấp hộ chiếu phổ thông", 0.88)])
-    assert THRESHOLDS.judge(rivals) == "ambiguous"
+    assert THRESHOLDS.judge(distinct_procedures(rivals, 4)) == "ambiguous"
     only_variants = SearchResult(query="q", hits=variants.hits[:2])
-    assert THRESHOLDS.judge(only_variants) == "answered"
+    assert THRESHOLDS.judge(distinct_procedures(only_variants, 4)) == "answered"
 
 
 def test_choices_hold_one_level_of_each_procedure_and_keep_the_number_asked_for() -> None:
-    lost = "Trình báo mất hộ chiếu phổ thông"
     searched = SearchResult(query="q", hits=[
-        _hit("1.010386", f"{lost} (thực hiện tại cấp xã)", 0.7),
-        _hit("1.001445", f"{lost} (thực hiện tại cấp tỉnh)", 0.69),
+        _hit("1.010386", f"{LOST_PASSPORT} (thực hiện tại cấp xã)", 0.7),
+        _hit("1.001445", f"{LOST_PASSPORT} (thực hiện tại cấp tỉnh)", 0.69),
         _hit("1.001456", "Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp tỉnh)", 0.6),
-        _hit("1.010385", f"Thủ tục {lost} (thực hiện tại cấp huyện)", 0.5),
+        _hit("1.010385", f"Thủ tục {LOST_PASSPORT} (thực hiện tại cấp huyện)", 0.5),
         _hit("1.014064", "Cấp lại thẻ căn cước", 0.4),
         _hit("1.014063", "Cấp đổi thẻ căn cước", 0.3),
     ])
