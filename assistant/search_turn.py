@@ -22,6 +22,7 @@ from assistant.search_service import SearchService
 from index.documents import SearchHit, SearchResult
 from index.evidence import Evidence, gather
 from index.levels import variant_key
+from index.siblings import chosen_over, said_syllables
 from knowledge import crud
 from knowledge.admin.questions import record_question
 from knowledge.answers import AnswerMessage, render_answer
@@ -65,13 +66,16 @@ class Thresholds:
         """Answer the best hit, ask back among the top hits, or admit nothing fits.
 
         The hits hold one level of each procedure (`distinct_procedures`), so the runner-up is a rival, not
-        the same procedure at another level.
+        the same procedure at another level. Nor is a sibling name whose extra act the question does not say
+        ("Xóa đăng ký tạm trú" beside "Đăng ký tạm trú" for "đăng ký tạm trú mất phí không", see
+        `index.siblings`): the retrievers score such names alike whichever is meant.
         """
         if not result.hits or result.confidence < self.choices_min:
             return "low_confidence"
         if result.confidence < self.confident:
             return "ambiguous"
-        runner_up = result.hits[1].confidence if len(result.hits) > 1 else 0.0
+        best, said = result.hits[0].name, said_syllables(result.query)
+        runner_up = next((hit.confidence for hit in result.hits[1:] if not chosen_over(best, hit.name, said)), 0.0)
         if result.confidence - runner_up < self.ambiguity_margin:
             return "ambiguous"
         return "answered"

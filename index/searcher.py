@@ -5,7 +5,8 @@ BM25 is precise on the official words and abbreviations; the dense model catches
 knowledge base's own wording suggests (`index.accents`), which both retrievers need. Their scores are
 scaled to 0..1 and summed with weights. This was measured ahead of weighted reciprocal rank fusion on
 both the hand-written calibration questions and the development questions: ranks throw away how far
-ahead a clear BM25 match is.
+ahead a clear BM25 match is. Between names that differ by an act or two ("Xóa đăng ký tạm trú" next to
+"Đăng ký tạm trú"), the question's own words choose, the plain name when they say nothing (`index.siblings`).
 
 All state a query reads lives in one immutable `Snapshot`; updates build a new snapshot and replace the
 reference in a single assignment, so a search in flight keeps reading the snapshot it started with.
@@ -35,6 +36,7 @@ from index.documents import IndexDocument, SearchHit, SearchResult
 from index.encoders import Encoder, embed_documents
 from index.levels import document_levels, preference, requested_level, variant_key
 from index.normalize import BIGRAM_JOINER, FOLDED_PREFIX, query_terms
+from index.siblings import prefer_said, said_syllables
 from index.store import DenseIndex, IndexStore, IndexStoreError, StoredIndex
 from index.synonyms import expand_query
 
@@ -240,6 +242,7 @@ class HybridSearcher:
             return None
         ordered = sorted(fused, key=lambda p: -fused[p])[:CANDIDATES]
         ordered = self._prefer_levels(snap, ordered, requested_level(query))
+        ordered = prefer_said(ordered, lambda p: snap.stored.documents[p].name, said_syllables(query))
         scores = sorted((fused.get(p, 0.0) for p in ordered), reverse=True)
         return _Ranking(snap, backend, terms, ordered, scores, bm25_ranks, dense_ranks, dense_scores)
 

@@ -91,3 +91,18 @@ def test_a_message_saying_the_whole_name_is_answered_and_offered_however_long() 
     rival_named = Evidence(administrative=True, name_coverage=0.33, content_syllables=12,
                            best_choice_coverage=0.33, best_named=False, any_named=True)
     assert judge_turn(result(0.95), rival_named, THRESHOLDS, "procedure") == "ambiguous"
+
+
+def test_a_sibling_the_question_does_not_ask_for_is_not_a_rival() -> None:
+    """"Xóa đăng ký tạm trú" scores like "Đăng ký tạm trú"; the question that does not say "xóa" is answered."""
+    plain = _hit("1.004194", "Đăng ký tạm trú", 0.9)
+    delete = _hit("1.004206", "Xóa đăng ký tạm trú", 0.88)
+    for question in ("dk tạm trú mất phí không", "dk tam tru mat phi ko"):
+        assert THRESHOLDS.judge(SearchResult(query=question, hits=[plain, delete])) == "answered"
+    # A question that says both acts, or neither of two distinct acts, is asked back.
+    both = SearchResult(query="xóa đăng ký tạm trú hay đăng ký tạm trú", hits=[plain, delete])
+    assert THRESHOLDS.judge(both) == "ambiguous"
+    reissue = _hit("1.014064", "Cấp lại thẻ căn cước", 0.9)
+    renew = _hit("1.014063", "Cấp đổi thẻ căn cước", 0.88)
+    assert THRESHOLDS.judge(SearchResult(query="thẻ căn cước làm ở đâu", hits=[reissue, renew])) == "ambiguous"
+    assert THRESHOLDS.judge(SearchResult(query="căn cước bị mất làm lại", hits=[reissue, renew])) == "answered"
