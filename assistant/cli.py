@@ -91,7 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--questions", type=Path, required=True, action="append",
                       help="A JSONL question file (repeat for several).")
     chat.add_argument("--base-url", default=None, help="The app's URL (default: this machine's configured port).")
-    chat.add_argument("--split", choices=["tune", "holdout"], default=None, help="Only the lines of this split.")
+    chat.add_argument("--split", choices=["tune", "holdout", "fresh"], default=None,
+                      help="Only the lines of this split.")
     chat.add_argument("--concurrency", type=int, default=1)
     chat.add_argument("--misses", action="store_true", help="Also list the questions that went wrong.")
     chat.add_argument("--json", type=Path, default=None, help="Write the figures to this file too.")

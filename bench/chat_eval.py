@@ -4,7 +4,8 @@ Starts the app, Rasa and the action server on the knowledge base `make run` uses
 every question of `bench/chat_sets/` in a fresh conversation, one at a time, and writes
 `bench/chat_eval.json` and `bench/chat_eval.md` (the table the README quotes). Each in-scope set is also
 searched directly, so a gap between "the search found it" and "the citizen got it" shows in one table.
-The holdout lines are reported apart: they are the figures not tuned on.
+The holdout lines are reported apart, and the `fresh/` sets on their own rows: written apart from the
+routing work, they are the figures nothing was tuned on.
 """
 
 from __future__ import annotations
@@ -29,13 +30,20 @@ SETS_DIR = PROJECT_ROOT / "bench" / "chat_sets"
 OUT_JSON = PROJECT_ROOT / "bench" / "chat_eval.json"
 OUT_MD = PROJECT_ROOT / "bench" / "chat_eval.md"
 SET_ORDER = ("common", "broad", "off_topic", "not_in_kb")
+FRESH = "fresh"
 
 logger = logging.getLogger(__name__)
 
 
 def _sets() -> dict[str, list[Question]]:
-    found = {path.stem: chat_eval.load_questions(path) for path in sorted(SETS_DIR.glob("*.jsonl"))}
-    return {name: found[name] for name in sorted(found, key=lambda n: (SET_ORDER + (n,)).index(n))}
+    """Tuned sets first, then the fresh ones ("fresh common"…), each in SET_ORDER."""
+    def order(name: str) -> tuple[bool, int, str]:
+        stem = name.removeprefix(f"{FRESH} ")
+        return (name != stem, SET_ORDER.index(stem) if stem in SET_ORDER else len(SET_ORDER), stem)
+
+    paths = {path.stem: path for path in SETS_DIR.glob("*.jsonl")}
+    paths |= {f"{FRESH} {path.stem}": path for path in (SETS_DIR / FRESH).glob("*.jsonl")}
+    return {name: chat_eval.load_questions(paths[name]) for name in sorted(paths, key=order)}
 
 
 def _hit_at_3(settings: Any, questions: list[Question]) -> float:
@@ -79,10 +87,13 @@ def main() -> int:
         summary = report.summary()
         if report.kind == "procedure":
             summary["search_hit_at_3"] = _hit_at_3(settings, [row.question for row in report.rows])
-        summary["holdout"] = _split(report, "holdout").summary()
+        holdout = _split(report, "holdout")
         summary["misses"] = chat_eval.misses(report, limit=1000)
         results["sets"][report.name] = summary
-        rows += [report, _split(report, "holdout")]
+        rows.append(report)
+        if holdout.rows:
+            summary["holdout"] = holdout.summary()
+            rows.append(holdout)
         if report.kind == "procedure":
             by_style = _by_style(report)
             styles += by_style
