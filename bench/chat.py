@@ -31,7 +31,7 @@ TURNS_PER_CONVERSATION = 4
 GREETINGS = ("xin chào", "chào bạn", "xin chao", "chào ad", "hello", "chào em", "chao ad")
 
 
-def _percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
 
@@ -67,8 +67,8 @@ async def _load(app_url: str, concurrency: int, seconds: float, feed: QuestionFe
         "turns": len(latencies),
         "errors": len(errors),
         "p50_ms": round(statistics.median(latencies), 1),
-        "p95_ms": round(_percentile(latencies, 95), 1),
-        "p99_ms": round(_percentile(latencies, 99), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+        "p99_ms": round(percentile(latencies, 99), 1),
         "msgs_per_s": round(len(latencies) / elapsed, 1),
     }
 
@@ -82,10 +82,10 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
-def _cpu_s(pid: int) -> float:
-    """User + system CPU seconds used so far by a process and its children."""
+def cpu_seconds(pid: int, *, children: bool = True) -> float:
+    """User + system CPU seconds used so far by a process and, unless told otherwise, its children."""
     total = 0
-    for one in _tree(pid):
+    for one in _tree(pid) if children else [pid]:
         stat = Path(f"/proc/{one}/stat")
         if stat.exists():
             fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -97,10 +97,10 @@ def _measured(running: list[processes.RunningProcess], app_url: str, level: int,
               feed: QuestionFeed) -> dict[str, Any]:
     """One load level, plus the CPU each server spent per turn: a figure a busy shared machine skews less
     than wall-clock latency."""
-    before = {item.spec.name: _cpu_s(item.process.pid) for item in running}
+    before = {item.spec.name: cpu_seconds(item.process.pid) for item in running}
     row: dict[str, Any] = asyncio.run(_load(app_url, level, seconds, feed))
     turns = max(int(row["turns"]), 1)
-    row["cpu_ms_per_turn"] = {item.spec.name: round(1000 * (_cpu_s(item.process.pid) - before[item.spec.name])
+    row["cpu_ms_per_turn"] = {item.spec.name: round(1000 * (cpu_seconds(item.process.pid) - before[item.spec.name])
                                                     / turns, 1) for item in running}
     return row
 

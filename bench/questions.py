@@ -15,7 +15,8 @@ from index.normalize import fold
 
 # How people open or close a question in chat; none of them asks for a particular topic (fee, time...),
 # so each turn stays a free question: a search turn.
-FRAMINGS = ("{q}", "cho hỏi {q}", "{q} ạ", "mình muốn hỏi {q}", "{q} thì làm thế nào", "em hỏi chút, {q}")
+FRAMINGS = ("{q}", "cho hỏi {q}", "{q} ạ", "mình muốn hỏi {q}", "{q} thì làm thế nào", "em hỏi chút, {q}",
+            "ad ơi, {q}", "cho em hỏi {q} với", "{q} vậy ạ", "xin hỏi {q}", "mọi người ơi {q}", "{q} nhé")
 
 
 def load_questions(dev_file: Path, aliases_file: Path, *, seed: int = 8) -> list[str]:

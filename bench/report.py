@@ -67,8 +67,40 @@ def render_markdown(results: dict[str, Any]) -> str:
                 spent = " / ".join(f"{cpu[name]:.0f}" for name in ("app", "rasa", "actions") if name in cpu) or "-"
                 lines.append(f"| {label} | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} | {row['msgs_per_s']:.1f} "
                              f"| {spent} |")
+    lines += _open_loop_lines(results)
     if "memory_mb" in results:
         memory = results["memory_mb"]
         lines += ["", "| resident memory | MB |", "|---|---|"]
         lines += [f"| {name} | {value:.0f} |" for name, value in memory.items()]
     return "\n".join(lines) + "\n"
+
+
+def _open_loop_lines(results: dict[str, Any]) -> list[str]:
+    """Latency at an offered load (citizens arriving at random, pausing between messages), per shape."""
+    lines: list[str] = []
+    for key, label in (("chat_open_loop", "embedded default"), ("chat_open_loop_production", "production shape")):
+        shape = results.get(key)
+        if not shape:
+            continue
+        lines += ["", f"| open loop, {label} ({shape['tracker_store']} trackers, {shape['lock_store']} locks) "
+                      "| messages | p50 ms | p95 ms | p99 ms | CPU ms per message, by process |",
+                  "|---|---|---|---|---|---|"]
+        for rate, row in shape.items():
+            if not (rate.startswith("r") and isinstance(row, dict)) or not row.get("messages"):
+                continue
+            cpu = row.get("cpu_ms_per_message", {})
+            spent = ", ".join(f"{name} {value:.0f}" for name, value in cpu.items())
+            lines.append(f"| {rate[1:]} messages/s offered | {row['messages']} | {row['p50_ms']:.0f} | "
+                         f"{row['p95_ms']:.0f} | {row['p99_ms']:.0f} | {spent} (total "
+                         f"{row['cpu_ms_per_message_total']:.0f}) |")
+        lines.append(f"| highest rate offered with p95 ≤ 300 ms | {shape['max_rate_p95_300']} messages/s | | | | |")
+        asked = shape.get("questions", {})
+        pauses = "–".join(f"{value:g}" for value in shape.get("pause_s", []))
+        lines += ["", f"Open loop, {label}: {asked.get('distinct', '?')} distinct questions, {asked.get('asked', '?')} "
+                      f"asked, {asked.get('repeated', '?')} repeated; {shape.get('turns_per_conversation', '?')} "
+                      f"questions per conversation, pauses of {pauses} s."]
+    embedding = results.get("query_embedding")
+    if embedding:
+        lines += ["", f"Query embedding alone, one question at a time: p50 {embedding['p50_ms']:.1f} ms, "
+                      f"p95 {embedding['p95_ms']:.1f} ms ({embedding['queries']} queries)."]
+    return lines

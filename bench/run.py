@@ -14,6 +14,7 @@ from typing import Any
 from assistant.config import PROJECT_ROOT, get_settings
 from assistant.logging_setup import configure_logging
 from bench.chat import TURNS_PER_CONVERSATION, run_chat_bench, run_turn_costs
+from bench.open_loop import PAUSE_S, run_open_loop
 from bench.questions import load_questions as load_chat_questions
 from bench.report import render_markdown
 from bench.search import run_search_bench
@@ -54,10 +55,44 @@ def main() -> int:
             results["chat_turn_costs"] = run_turn_costs(
                 settings, load, hashing_index_dir=Path(scratch), redis_host=redis_host,
                 tracker_db_urls=lambda: _fresh_tracker_database() if trackers else None)
+    results.update(open_loop_results(settings, load, redis_host=redis_host,
+                                     tracker_db_url=_fresh_tracker_database() if trackers else None))
+    results["chat_efficiency"] = efficiency(results)
     (BENCH_DIR / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     (BENCH_DIR / "results.md").write_text(render_markdown(results))
     sys.stdout.write(render_markdown(results))
     return 0
+
+
+def open_loop_results(settings: Any, load: list[str], *, redis_host: str | None,
+                      tracker_db_url: str | None) -> dict[str, Any]:
+    """Open-loop latency in `make run`'s embedded default (SQLite trackers, one Rasa worker, in-memory locks)
+    and, where PostgreSQL and Redis run here, in the production shape, side by side in one run."""
+    found: dict[str, Any] = {}
+    shapes: dict[str, tuple[str | None, str | None]] = {"chat_open_loop": (None, None)}
+    if tracker_db_url is not None and redis_host is not None:
+        shapes["chat_open_loop_production"] = (redis_host, tracker_db_url)
+    for key, (redis, trackers) in shapes.items():
+        measured = run_open_loop(settings, load, redis_host=redis, tracker_db_url=trackers)
+        found[key] = {**measured["rates"], "max_rate_p95_300": measured["max_rate_p95_300"],
+                      "tracker_store": "postgresql" if trackers else "sqlite",
+                      "lock_store": "redis" if redis else "in_memory", "questions": measured["questions"],
+                      "turns_per_conversation": TURNS_PER_CONVERSATION, "pause_s": list(PAUSE_S)}
+    return found
+
+
+def efficiency(results: dict[str, Any]) -> dict[str, Any]:
+    """CPU per search turn over every process at 10 messages/s open loop (the production shape, which
+    counts PostgreSQL, when it was measured), and the closed loop's highest throughput."""
+    shape = results.get("chat_open_loop_production") or results["chat_open_loop"]
+    row = shape.get("r10", {})
+    return {
+        "cpu_ms_per_search_turn": row.get("cpu_ms_per_message_total"),
+        "cpu_ms_per_search_turn_by_process": row.get("cpu_ms_per_message", {}),
+        "measured_in": shape["tracker_store"],
+        "saturation_msgs_per_s": max((level["msgs_per_s"] for level in results.get("chat", {}).values()),
+                                     default=None),
+    }
 
 
 def _fresh_tracker_database() -> str:

@@ -59,6 +59,19 @@ def run_search_bench(settings: Settings, questions_file: Path, *, rounds: int = 
         "p95_ms": round(_percentile(timings, 95), 2),
     }
 
+    # The query embedding alone, one question at a time as a turn asks it: the largest part of a search.
+    embedding: list[float] = []
+    for _ in range(rounds):
+        for question in questions:
+            started = time.perf_counter()
+            service.encoder.encode_queries([question["question"]])
+            embedding.append((time.perf_counter() - started) * 1000)
+    results["query_embedding"] = {
+        "queries": len(embedding),
+        "p50_ms": round(statistics.median(embedding), 2),
+        "p95_ms": round(_percentile(embedding, 95), 2),
+    }
+
     # A full build from the database with no cached embeddings, into a scratch directory.
     with tempfile.TemporaryDirectory() as scratch:
         scratch_service = service.elsewhere(Path(scratch) / "index")

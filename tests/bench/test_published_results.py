@@ -18,6 +18,11 @@ REQUIRED = (
     "memory_mb.app", "memory_mb.rasa", "memory_mb.actions",
     "index.build_s", "index.reindex_one_s",
     "scale.n2642.p95_ms", "scale.n20000.p95_ms",
+    # Open loop (citizens arriving at random and pausing), CPU per search turn over every process, and the
+    # query embedding on its own.
+    "chat_open_loop.r10.p95_ms", "chat_open_loop.r20.p95_ms", "chat_open_loop.max_rate_p95_300",
+    "chat_efficiency.cpu_ms_per_search_turn", "chat_efficiency.saturation_msgs_per_s",
+    "query_embedding.p50_ms", "query_embedding.p95_ms",
 )
 
 
