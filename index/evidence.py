@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from index.normalize import QUERY_STOPWORDS, fold, syllables
-from index.synonyms import PhraseTable, SynonymRule, expansions
+from index.synonyms import GENERIC_WORDINGS, PhraseTable, SynonymRule, expansions
 
 ADMINISTRATIVE = "administrative"
 
@@ -84,16 +84,13 @@ class Evidence:
     any_named: bool = False  # some candidate's name is said in full
 
 
-# Official wordings of colloquial verbs ("mất" → "cấp lại", "đổi" → "cấp đổi"): they say how, not that the
-# message is administrative ("mật khẩu" typed without accents is "mat khau").
-_VERB_WORDINGS = frozenset({"cấp lại", "cấp đổi", "cấp xã", "cha"})
-
-
 def is_administrative(query: str) -> bool:
     """Whether the message, or the official wording of its colloquial phrases, asks for an administrative act."""
     if _TABLE.matches(syllables(query)):
         return True
-    return any(_TABLE.matches(syllables(official)) for official in expansions(query) if official not in _VERB_WORDINGS)
+    # GENERIC_WORDINGS say how, not that the message is administrative ("mật khẩu" typed bare is "mat khau").
+    return any(_TABLE.matches(syllables(official)) for official in expansions(query)
+               if official not in GENERIC_WORDINGS)
 
 
 def content_syllables(query: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Between near-identical names, the question's own words choose; the plain procedure when they say nothing.
+"""Between near-identical names, the question's words choose; the plain procedure when they say nothing.
 
 "Đăng ký tạm trú" and "Xóa đăng ký tạm trú", "Thủ tục đăng ký kết hôn" and "Thủ tục đăng ký lại kết hôn",
 "Cấp đổi thẻ căn cước" and "Cấp lại thẻ căn cước": such names differ by an act or two ("xóa", "lại",
@@ -7,11 +7,13 @@ model barely notices one syllable), so which comes first is noise. A citizen who
 says its word; one who says nothing of it ("dk tạm trú mất phí không") means the plain procedure.
 
 Two names are siblings when each has at most `MAX_EXTRA` syllables the other lacks: a longer difference
-is another procedure ("… kết hợp đăng ký nhận cha, mẹ, con") that the ranking judges. In a question typed
-with accents, syllables must match with them ("lái xe" does not say "lại", "mới" is not "môi"); one typed
-without accents says every syllable its letters could spell ("lai" may be "lại"), so it never demotes a
-name on a guess about accents. Only the citizen's own words count, not the official wordings of colloquial
-phrases: "mất bao nhiêu tiền" asks a price, yet "mất" stands for "cấp lại" when a paper is lost.
+is another procedure ("… kết hợp đăng ký nhận cha, mẹ, con") that the ranking judges; a remark in
+parentheses counts unless it names a level ("(doanh nghiệp, chi nhánh…)" is who the procedure is for).
+In a question typed with accents, syllables must match with them ("lái xe" does not say "lại", "mới" is
+not "môi"); one typed without accents says every syllable its letters could spell ("lai" may be "lại"),
+so it never demotes a name on a guess about accents. The official wording of a colloquial phrase counts
+as said ("xóa hộ khẩu" says "thường trú"), except the generic verbs': "mất bao nhiêu tiền" asks a price,
+yet "mất" stands for "cấp lại" when a paper is lost.
 """
 
 from __future__ import annotations
@@ -19,25 +21,30 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 
+from index.levels import OTHER, level_of
 from index.normalize import fold, has_diacritics, syllables
+from index.synonyms import GENERIC_WORDINGS, expansions
 
 # Ranks of the search whose names are compared; siblings further down are not choices anyway.
 DEPTH = 5
 MAX_EXTRA = 3
-_PARENTHESIS = re.compile(r"\([^()]*\)")
+_PARENTHESIS = re.compile(r"\(([^()]*)\)")
 # Grammar of official names: a question says "cho" or "của" without asking for anything by it.
 _FILLER = frozenset({"thủ", "tục", "cho", "của", "và", "các", "đối", "với", "tại"})
 
 
 def name_syllables(name: str) -> frozenset[str]:
-    """The accented syllables of a name, without remarks in parentheses and grammar words."""
-    return frozenset(syllables(_PARENTHESIS.sub(" ", name), expand=False)) - _FILLER
+    """The accented syllables of a name, without its level remarks and grammar words."""
+    without_levels = _PARENTHESIS.sub(lambda m: " " if level_of(m.group(1)) != OTHER else f" {m.group(1)} ", name)
+    return frozenset(syllables(without_levels, expand=False)) - _FILLER
 
 
 def said_syllables(question: str) -> frozenset[str]:
-    """The question's own syllables, abbreviations expanded ("dk" says "đăng ký"); folded when it was typed
-    without accents (`chosen_over` then compares folded names)."""
-    words = syllables(question)
+    """The question's syllables, abbreviations expanded ("dk" says "đăng ký"), with the official wordings of its
+    colloquial phrases but the generic ones; folded when it was typed without accents (`chosen_over` then
+    compares folded names)."""
+    official = [wording for wording in expansions(question) if wording not in GENERIC_WORDINGS]
+    words = syllables(" ".join([question, *official]))
     return frozenset(words) if has_diacritics(question) else frozenset(fold(word) for word in words)
 
 

@@ -215,6 +215,12 @@ class PhraseTable:
 _TABLE = PhraseTable(RULES)
 
 
+# Official wordings of colloquial verbs, places and kin ("mất" → "cấp lại", "đổi" → "cấp đổi", "phường" →
+# "cấp xã", "bố đẻ" → "cha"): they say how, where or who, not which procedure, and a verb such as "mất" is as
+# often "it takes" ("mất bao lâu") as "lost".
+GENERIC_WORDINGS = frozenset({"cấp lại", "cấp đổi", "cấp xã", "cha"})
+
+
 def expansions(query: str) -> list[str]:
     """Official wordings triggered by `query`, each once, in rule order."""
     return _TABLE.matches(syllables(query))

@@ -67,3 +67,19 @@ def test_chosen_over_is_never_mutual() -> None:
     for first, second in pairs:
         assert not (chosen_over(first, second, said) and chosen_over(second, first, said))
     assert chosen_over("Gia hạn tạm trú", "Tạm trú", said)
+
+
+def test_the_official_wording_of_a_colloquial_phrase_is_said_but_not_a_generic_verb() -> None:
+    # "hộ khẩu" stands for "đăng ký thường trú": the citizen asked for the residence one.
+    names = ["Xóa đăng ký", "Xóa đăng ký thường trú"]
+    assert _order(names, "xóa hộ khẩu") == names[::-1]
+    # "mất" stands for "cấp lại" when a paper is lost, and is also "it takes": it chooses no act.
+    assert "lại" not in said_syllables("đăng ký kết hôn mất bao lâu")
+
+
+def test_a_remark_naming_who_a_procedure_is_for_keeps_it_apart() -> None:
+    business = ("Thông báo tạm ngừng kinh doanh, tiếp tục kinh doanh trước thời hạn đã thông báo "
+                "(doanh nghiệp, chi nhánh, văn phòng đại diện, địa điểm kinh doanh)")
+    household = "Tạm ngừng kinh doanh, tiếp tục kinh doanh trước thời hạn đã thông báo của hộ kinh doanh"
+    assert not chosen_over(business, household, said_syllables("tạm ngừng kinh doanh"))
+    assert name_syllables("Cấp lại thẻ căn cước (thực hiện tại cấp tỉnh)") == name_syllables("Cấp lại thẻ căn cước")
