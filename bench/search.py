@@ -14,15 +14,10 @@ import numpy as np
 from assistant.config import Settings
 from assistant.db import create_db_engine, create_session_factory
 from assistant.search_service import SearchService
+from bench.chat import percentile
 from index.evaluate import evaluate_retrieval, load_questions
 from index.searcher import HybridSearcher
 from index.store import StoredIndex
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def run_search_bench(settings: Settings, questions_file: Path, *, rounds: int = 5) -> dict[str, Any]:
@@ -56,7 +51,7 @@ def run_search_bench(settings: Settings, questions_file: Path, *, rounds: int = 
         "procedures": searcher.documents,
         "queries": len(timings),
         "p50_ms": round(statistics.median(timings), 2),
-        "p95_ms": round(_percentile(timings, 95), 2),
+        "p95_ms": round(percentile(timings, 95), 2),
     }
 
     # The query embedding alone, one question at a time as a turn asks it: the largest part of a search.
@@ -69,7 +64,7 @@ def run_search_bench(settings: Settings, questions_file: Path, *, rounds: int = 
     results["query_embedding"] = {
         "queries": len(embedding),
         "p50_ms": round(statistics.median(embedding), 2),
-        "p95_ms": round(_percentile(embedding, 95), 2),
+        "p95_ms": round(percentile(embedding, 95), 2),
     }
 
     # A full build from the database with no cached embeddings, into a scratch directory.
@@ -126,5 +121,5 @@ def run_scale_bench(searcher: HybridSearcher, questions: list[dict[str, Any]], *
                 scaled.search(question["question"], k=5)
                 timings.append((time.perf_counter() - started) * 1000)
         out[f"n{size}"] = {"procedures": scaled.documents, "p50_ms": round(statistics.median(timings), 2),
-                           "p95_ms": round(_percentile(timings, 95), 2)}
+                           "p95_ms": round(percentile(timings, 95), 2)}
     return out

@@ -43,10 +43,14 @@ def document_levels(name: str, levels: Sequence[str]) -> frozenset[int]:
     return ranks or frozenset({OTHER})
 
 
+def without_level_remarks(name: str) -> str:
+    """`name` without its remarks in parentheses that name a level ("(thực hiện tại cấp tỉnh)"); others stay."""
+    return _PARENTHESIS.sub(lambda m: "" if level_of(m.group(1)) != OTHER else m.group(0), name)
+
+
 def variant_key(name: str) -> str:
     """The name without level remarks and the "Thủ tục" prefix: variants of one procedure share it."""
-    stripped = _PARENTHESIS.sub(lambda m: "" if level_of(m.group(1)) != OTHER else m.group(0), name)
-    folded = fold(normalize(stripped))
+    folded = fold(normalize(without_level_remarks(name)))
     if folded.startswith("thu tuc "):
         folded = folded[len("thu tuc ") :]
     return folded

@@ -18,25 +18,22 @@ yet "mất" stands for "cấp lại" when a paper is lost.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Sequence
 
-from index.levels import OTHER, level_of
+from index.levels import without_level_remarks
 from index.normalize import fold, has_diacritics, syllables
 from index.synonyms import GENERIC_WORDINGS, expansions
 
 # Ranks of the search whose names are compared; siblings further down are not choices anyway.
 DEPTH = 5
 MAX_EXTRA = 3
-_PARENTHESIS = re.compile(r"\(([^()]*)\)")
 # Grammar of official names: a question says "cho" or "của" without asking for anything by it.
 _FILLER = frozenset({"thủ", "tục", "cho", "của", "và", "các", "đối", "với", "tại"})
 
 
 def name_syllables(name: str) -> frozenset[str]:
     """The accented syllables of a name, without its level remarks and grammar words."""
-    without_levels = _PARENTHESIS.sub(lambda m: " " if level_of(m.group(1)) != OTHER else f" {m.group(1)} ", name)
-    return frozenset(syllables(without_levels, expand=False)) - _FILLER
+    return frozenset(syllables(without_level_remarks(name), expand=False)) - _FILLER
 
 
 def said_syllables(question: str) -> frozenset[str]:
@@ -58,8 +55,11 @@ def chosen_over(first: str, second: str, said: Collection[str]) -> bool:
     They do when the question says every extra syllable of `first` (none, for the plain name) and none of
     `second`'s. Names that are not siblings, or the same name, are never chosen between here.
     """
-    a, b = name_syllables(first), name_syllables(second)
-    only_first, only_second = a - b, b - a
+    return _chosen(name_syllables(first), name_syllables(second), said)
+
+
+def _chosen(first: frozenset[str], second: frozenset[str], said: Collection[str]) -> bool:
+    only_first, only_second = first - second, second - first
     if not (only_first or only_second) or len(only_first) > MAX_EXTRA or len(only_second) > MAX_EXTRA:
         return False
     return all(_says(said, word) for word in only_first) and not any(_says(said, word) for word in only_second)
@@ -73,10 +73,12 @@ def prefer_said(ordered: Sequence[int], name_of: Callable[[int], str], said: Col
     moves never cycle; the bound only keeps the work fixed whatever the names.
     """
     result = list(ordered)
+    # Moves stay within the top DEPTH, so each name there is read once.
+    names = {position: name_syllables(name_of(position)) for position in result[:DEPTH]}
     for _ in range(DEPTH * DEPTH):
         top = result[:DEPTH]
         move = next(((i, j) for i in range(len(top)) for j in range(i + 1, len(top))
-                     if chosen_over(name_of(top[j]), name_of(top[i]), said)), None)
+                     if _chosen(names[top[j]], names[top[i]], said)), None)
         if move is None:
             break
         result.insert(move[0], result.pop(move[1]))
