@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 ACTIVE_PROCEDURE = "active_procedure"
 ACTIVE_PROCEDURE_NAME = "active_procedure_name"
 ANSWER_STATUS = "answer_status"
+# App outcomes whose candidates are offered, and the status each leaves: "unsure" offers them beside
+# "not in my knowledge yet" (the app logged the question for the staff inbox).
+OFFERING = {"ambiguous": "choices", "unsure": "unsure"}
 OFFERED_PROCEDURES = "offered_procedures"
 REQUESTED_TOPIC = "requested_topic"
 PROCEDURE_CODE = "procedure_code"
@@ -156,7 +159,7 @@ async def answer_if_confident(
 async def search_turn(
     services: SearchTurnServices, dispatcher: CollectingDispatcher, tracker: Tracker, *, route: str
 ) -> tuple[str, list[EventType]]:
-    """One search turn; the status (answered, choices, not_found, off_topic, api_error) and the slots.
+    """One search turn; the status (answered, choices, unsure, not_found, off_topic, api_error) and the slots.
 
     `route` "gate" is for messages the intent classifier did not take for a procedure question: the
     app then answers only on the evidence of the words (see `assistant.search_turn.judge_turn`).
@@ -166,8 +169,9 @@ async def search_turn(
         return turn, []
     if turn.outcome == "answered" and turn.answers:
         return "answered", _ProcedureAction._sent(dispatcher, list(turn.answers), FIRST_TOPICS, tracker.sender_id)
-    if turn.outcome == "ambiguous" and turn.result.hits:
-        return "choices", _ProcedureAction._offer(dispatcher, list(turn.result.hits[: common.MAX_CHOICES]), None)
+    if turn.outcome in OFFERING and turn.result.hits:
+        offered = _ProcedureAction._offer(dispatcher, list(turn.result.hits[: common.MAX_CHOICES]), None)
+        return OFFERING[turn.outcome], offered
     return ("off_topic" if turn.outcome == "off_topic" else "not_found"), []
 
 
@@ -200,10 +204,10 @@ class ActionAnswerTopic(_ProcedureAction):
                     if isinstance(turn, SearchTurn) and turn.outcome == "answered" and turn.answers:
                         sent = self._sent(dispatcher, list(turn.answers), [topic], tracker.sender_id)
                         return [*sent, SlotSet(ANSWER_STATUS, "answered")]
-                    if (isinstance(turn, SearchTurn) and turn.outcome == "ambiguous" and turn.result.hits
+                    if (isinstance(turn, SearchTurn) and turn.outcome in OFFERING and turn.result.hits
                             and turn.result.hits[0].code != active):
                         offered = self._offer(dispatcher, list(turn.result.hits[: common.MAX_CHOICES]), topic)
-                        return [*offered, SlotSet(ANSWER_STATUS, "choices")]
+                        return [*offered, SlotSet(ANSWER_STATUS, OFFERING[turn.outcome])]
                     if not active:
                         off_topic = isinstance(turn, SearchTurn) and turn.outcome == "off_topic"
                         status = turn if isinstance(turn, str) else ("off_topic" if off_topic else "not_found")

@@ -105,7 +105,7 @@ class SearchTurn:
     outcome is "answered", the rendered topics of the best hit."""
 
     result: SearchResult
-    outcome: str  # "answered" | "ambiguous" | "low_confidence" | "off_topic"
+    outcome: str  # "answered" | "ambiguous" | "unsure" | "low_confidence" | "off_topic"
     answers: tuple[ProcedureAnswer, ...] = ()
 
 

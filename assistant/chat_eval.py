@@ -23,10 +23,11 @@ import httpx
 
 CHOOSE_PREFIX = "/choose"
 # Labels of one reply. With an expected procedure: right, wrong, offered (the right one among the
-# choices), offered_other (choices without it); with or without: not_found, out_of_scope, other
+# choices, sure or not), offered_other (choices without it); without one: procedure, choices, unsure
+# (candidates offered beside "not in my knowledge yet"); with or without: not_found, out_of_scope, other
 # (a greeting, a dossier prompt, feedback thanks...), error (no usable reply).
 RIGHT, WRONG, OFFERED, OFFERED_OTHER = "right", "wrong", "offered", "offered_other"
-PROCEDURE, CHOICES = "procedure", "choices"
+PROCEDURE, CHOICES, UNSURE = "procedure", "choices", "unsure"
 NOT_FOUND, OUT_OF_SCOPE, OTHER, ERROR = "not_found", "out_of_scope", "other", "error"
 
 
@@ -90,6 +91,7 @@ class Report:
                         wrong=self.rate(WRONG), no_answer=self.rate(NOT_FOUND, OUT_OF_SCOPE, OTHER, ERROR))
         else:
             base.update(procedure_answers=self.counts[PROCEDURE] + self.counts[CHOICES],
+                        offered_unsure=self.counts[UNSURE],
                         told_out_of_scope=self.counts[OUT_OF_SCOPE], told_not_found=self.counts[NOT_FOUND])
         return base
 
@@ -163,7 +165,7 @@ def judge(question: Question, reply: Reply) -> str:
         return RIGHT if reply.procedures[0] in question.expected else WRONG
     if reply.choices:
         if question.kind != "procedure":
-            return CHOICES
+            return UNSURE if UNSURE in reply.outcomes else CHOICES
         return OFFERED if set(reply.choices) & set(question.expected) else OFFERED_OTHER
     if NOT_FOUND in reply.outcomes:
         return NOT_FOUND
@@ -236,16 +238,17 @@ def table(reports: Sequence[Report]) -> str:
     """A Markdown table of the figures the README quotes."""
     lines = ["| question set | n | first answer right | right or offered | wrong first answer | no procedure "
              "| p50 ms | p95 ms |", "|---|---|---|---|---|---|---|---|"]
-    other = ["| question set | n | answered with a procedure (or its choices) | told out of scope "
-             "| told not found | p50 ms | p95 ms |", "|---|---|---|---|---|---|---|"]
+    other = ["| question set | n | answered with a procedure (or its choices) | offered unsure (and told not "
+             "found) | told out of scope | told not found | p50 ms | p95 ms |", "|---|---|---|---|---|---|---|---|"]
     for report in reports:
         s = report.summary()
         if report.kind == "procedure":
             lines.append(f"| {report.name} | {s['questions']} | {s['first_right']:.2f} | {s['right_or_offered']:.2f} "
                          f"| {s['wrong']:.2f} | {s['no_answer']:.2f} | {s['p50_ms']:.0f} | {s['p95_ms']:.0f} |")
         else:
-            other.append(f"| {report.name} | {s['questions']} | {s['procedure_answers']} | {s['told_out_of_scope']} "
-                         f"| {s['told_not_found']} | {s['p50_ms']:.0f} | {s['p95_ms']:.0f} |")
+            other.append(f"| {report.name} | {s['questions']} | {s['procedure_answers']} | {s['offered_unsure']} "
+                         f"| {s['told_out_of_scope']} | {s['told_not_found']} "
+                         f"| {s['p50_ms']:.0f} | {s['p95_ms']:.0f} |")
     parts = ["\n".join(lines)] if len(lines) > 2 else []
     parts += ["\n".join(other)] if len(other) > 2 else []
     return "\n\n".join(parts)
@@ -254,6 +257,8 @@ def table(reports: Sequence[Report]) -> str:
 def misses(report: Report, limit: int = 40) -> list[str]:
     """The questions that went wrong, for a person to read (not for tuning to one line)."""
     bad = {WRONG, OFFERED_OTHER, NOT_FOUND, OUT_OF_SCOPE, OTHER, ERROR, PROCEDURE, CHOICES}
+    if report.kind == "off_topic":
+        bad.add(UNSURE)  # an administrative question outside the knowledge base may be offered candidates
     lines = []
     for row in report.rows:
         if row.label in bad:

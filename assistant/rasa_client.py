@@ -56,7 +56,7 @@ class RasaClient:
 
 # Outcomes a reply may report (`outcome` of a custom part): the dialogue's own words for "not a
 # procedure question" and "a procedure question the knowledge base cannot answer".
-OUTCOMES = frozenset({"out_of_scope", "not_found"})
+OUTCOMES = frozenset({"out_of_scope", "not_found", "unsure"})
 
 
 def merge_procedure_tags(messages: list[BotMessage]) -> list[BotMessage]:
@@ -103,7 +103,7 @@ def procedure_of(message: BotMessage) -> dict[str, str] | None:
 
 
 def outcome_of(message: BotMessage) -> str | None:
-    """"out_of_scope" or "not_found" when the reply says so."""
+    """"out_of_scope", "not_found" or "unsure" when the reply says so."""
     tag = _tag(message.custom)
     return tag.get("outcome") if tag else None
 

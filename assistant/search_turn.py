@@ -30,12 +30,15 @@ from knowledge.errors import ProcedureNotFound
 
 logger = logging.getLogger(__name__)
 
-# The judgement of a turn; the question log records "off_topic" as "out_of_scope".
-Outcome = Literal["answered", "ambiguous", "low_confidence", "off_topic"]
+# The judgement of a turn. "unsure": the words are administrative but no candidate's name holds enough of
+# them to be sure it is there; the candidates are offered beside "not in my knowledge yet" rather than
+# thrown away. The question log records "off_topic" as "out_of_scope" and "unsure" as "low_confidence",
+# so an unsure turn reaches the staff inbox like a question nothing was found for.
+Outcome = Literal["answered", "ambiguous", "unsure", "low_confidence", "off_topic"]
 # "procedure": the intent classifier took the message for a procedure question. "gate": it did not
 # (out of scope, not understood, a remark), and only the words themselves can bring it to a procedure.
 Route = Literal["procedure", "gate"]
-_LOGGED_OUTCOME = {"off_topic": "out_of_scope"}
+_LOGGED_OUTCOME = {"off_topic": "out_of_scope", "unsure": "low_confidence"}
 
 # Without administrative words, a message reaches a procedure only when it is mostly that procedure's
 # name ("khai thác nước dưới đất cho trang trại"); a gated message needs the same.
@@ -47,8 +50,10 @@ OFF_TOPIC_BELOW = 0.5
 # abbreviations or aliases, or a near sibling, not an answer: the citizen chooses among the candidates.
 # A message that says the whole name, and no rival's, is answered however much else it says.
 ANSWER_NAME_MIN = 0.5
-# Choices are offered only when at least one candidate's name holds this share of the words; below it
-# the candidates are unrelated procedures and the honest reply is "not in my knowledge yet".
+# Choices are offered plainly only when at least one candidate's name holds this share of the words; below
+# it the candidates may well be unrelated procedures. A procedure question in administrative words then gets
+# "unsure": the candidates offered with "not in my knowledge yet" (for a question describing a situation
+# the right procedure is among them about half the time); anything else gets "not in my knowledge yet".
 CHOICE_NAME_MIN = 0.4
 # Hits searched beyond the `k` asked for, so that dropping other levels of one procedure leaves `k` choices.
 VARIANT_SLACK = 4
@@ -91,7 +96,8 @@ def judge_turn(result: SearchResult, evidence: Evidence, thresholds: Thresholds,
     if outcome == "answered" and evidence.name_coverage < ANSWER_NAME_MIN and not evidence.best_named:
         outcome = "ambiguous"
     if outcome == "ambiguous" and evidence.best_choice_coverage < CHOICE_NAME_MIN and not evidence.any_named:
-        return "low_confidence"
+        # A gated message needs the words' full evidence: the classifier did not take it for a question.
+        return "unsure" if route == "procedure" and evidence.administrative else "low_confidence"
     return outcome
 
 

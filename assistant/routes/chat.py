@@ -59,9 +59,10 @@ class MessageOut(BaseModel):
     buttons: list[ButtonOut] = Field(default_factory=list)
     image: str | None = None
     procedure: ProcedureRef | None = None
-    # Set on the reply that says the question is not about a procedure ("out_of_scope") or names one
-    # the knowledge base does not hold ("not_found"): clients can offer a clerk, the evaluator counts.
-    outcome: Literal["out_of_scope", "not_found"] | None = None
+    # Set on the reply that says the question is not about a procedure ("out_of_scope"), names one the
+    # knowledge base does not hold ("not_found"), or may not be among the candidates just listed
+    # ("unsure"): clients can offer a clerk, the evaluator counts.
+    outcome: Literal["out_of_scope", "not_found", "unsure"] | None = None
 
 
 class ChatOut(BaseModel):

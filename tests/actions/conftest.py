@@ -45,6 +45,7 @@ class FakeServices:
         self.calls: list[tuple[str, ...]] = []
         self.turns: list[SearchTurnRequest] = []
         self.off_topic: set[str] = set()  # texts the app judges not administrative
+        self.unsure: set[str] = set()  # texts whose candidates the app offers without being sure of them
 
     async def search(self, query: str, k: int = 3) -> SearchResult:
         self.calls.append(("search", query, str(k)))
@@ -78,6 +79,8 @@ class FakeServices:
         result = await self.search(request.query, k=request.k)
         if request.text in self.off_topic:
             return SearchTurn(result=result, outcome="off_topic")
+        if request.text in self.unsure:
+            return SearchTurn(result=result, outcome="unsure")
         outcome = {SearchOutcome.CONFIDENT: "answered", SearchOutcome.CHOICES: "ambiguous"}.get(
             classify(result), "low_confidence")
         answers: tuple[ProcedureAnswer, ...] = ()

@@ -78,6 +78,30 @@ def test_ambiguous_search_offers_top_hits_as_buttons(services: FakeServices) -> 
     assert not [c for c in services.calls if c[0] == "answer"]
 
 
+def test_unsure_search_offers_the_candidates_with_its_own_status(services: FakeServices) -> None:
+    text = "mở xưởng đồ gỗ ở nhà cần đăng ký gì"
+    services.default_search = result(0.45, "1.001193", "1.000894")
+    services.unsure.add(text)
+    dispatcher = CollectingDispatcher()
+    events = run(ActionSearchProcedure(services).run(dispatcher, make_tracker(text, "ask_procedure"), {}))
+    assert events == [
+        SlotSet("offered_procedures", ["1.001193", "1.000894"]),
+        SlotSet("requested_topic", None),
+        SlotSet("answer_status", "unsure"),
+    ]
+    (message,) = dispatcher.messages
+    assert [b["payload"] for b in message["buttons"]] == [
+        '/choose{"procedure_code":"1.001193"}', '/choose{"procedure_code":"1.000894"}']
+
+
+def test_unsure_topic_question_offers_the_candidates_and_remembers_the_topic(services: FakeServices) -> None:
+    text = "mở xưởng đồ gỗ thì nộp hồ sơ ở đâu"
+    services.default_search = result(0.45, "1.001193", "1.000894")
+    services.unsure.add(text)
+    events = run(ActionAnswerTopic(services).run(CollectingDispatcher(), make_tracker(text, "ask_where"), {}))
+    assert events[-2:] == [SlotSet("requested_topic", "where"), SlotSet("answer_status", "unsure")]
+
+
 def test_low_confidence_admits_nothing_found(services: FakeServices) -> None:
     services.default_search = result(0.1, "1.001193")
     dispatcher = CollectingDispatcher()

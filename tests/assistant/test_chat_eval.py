@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from assistant import chat_eval
-from assistant.chat_eval import Question, Reply, judge
+from assistant.chat_eval import Judged, Question, Reply, Report, judge
 
 BIRTH = ("1.001193", "2.000986")
 
@@ -26,6 +26,7 @@ def reply(**parts: Any) -> Reply:
     (reply(procedures=("1.000894", "1.001193")), "wrong"),  # the first procedure named is the answer
     (reply(choices=("1.000894", "2.000986")), "offered"),
     (reply(choices=("1.000894",)), "offered_other"),
+    (reply(choices=("1.000894", "2.000986"), outcomes=("unsure",)), "offered"),  # offered, however unsure
     (reply(outcomes=("not_found",)), "not_found"),
     (reply(outcomes=("out_of_scope",)), "out_of_scope"),
     (reply(), "other"),
@@ -40,6 +41,18 @@ def test_any_procedure_or_choice_is_counted_against_an_off_topic_question() -> N
     assert judge(question, reply(procedures=("1.001193",))) == "procedure"
     assert judge(question, reply(choices=("1.001193",))) == "choices"
     assert judge(question, reply(outcomes=("out_of_scope",))) == "out_of_scope"
+    assert judge(question, reply(choices=("1.001193",), outcomes=("unsure",))) == "unsure"
+
+
+def test_unsure_offers_are_counted_apart_and_are_misses_only_off_topic() -> None:
+    unsure = reply(choices=("1.001193",), outcomes=("unsure",))
+    for kind, missed in (("not_in_kb", False), ("off_topic", True)):
+        report = Report(name=kind, kind=kind)
+        question = Question("mở thư viện tư nhân", kind=kind)
+        report.rows.append(Judged(question, unsure, judge(question, unsure)))
+        summary = report.summary()
+        assert (summary["offered_unsure"], summary["procedure_answers"]) == (1, 0)
+        assert bool(chat_eval.misses(report)) is missed
 
 
 def test_choice_codes_come_from_choose_payloads_only() -> None:

@@ -33,10 +33,16 @@ def test_a_confident_hit_whose_name_shares_few_of_the_words_is_offered_not_answe
     assert judge_turn(result(0.95), collision, THRESHOLDS, "procedure") == "ambiguous"
 
 
-def test_candidates_whose_names_hold_few_of_the_words_are_not_offered() -> None:
+def test_candidates_whose_names_hold_few_of_the_words_are_offered_only_as_unsure() -> None:
     unrelated = Evidence(administrative=True, name_coverage=0.2, content_syllables=5, best_choice_coverage=0.2)
-    assert judge_turn(result(0.95), unrelated, THRESHOLDS, "procedure") == "low_confidence"
+    assert judge_turn(result(0.95), unrelated, THRESHOLDS, "procedure") == "unsure"
+    assert judge_turn(result(0.4), unrelated, THRESHOLDS, "procedure") == "unsure"
+    # A message the classifier did not take for a question, or one without administrative words, gets none.
     assert judge_turn(result(0.4), unrelated, THRESHOLDS, "gate") == "low_confidence"
+    plain = Evidence(administrative=False, name_coverage=0.5, content_syllables=4, best_choice_coverage=0.3)
+    assert judge_turn(result(0.4), plain, THRESHOLDS, "procedure") == "low_confidence"
+    # Below the confidence floor nothing is offered, however administrative the words.
+    assert judge_turn(result(0.1), unrelated, THRESHOLDS, "procedure") == "low_confidence"
 
 
 def test_without_administrative_words_the_name_must_hold_the_message() -> None:
