@@ -65,9 +65,10 @@ _CUES: tuple[str, ...] = (
     "quỹ từ thiện", "công bố sản phẩm", "công bố chất lượng", "nhóm trẻ", "cơ sở giáo dục",
 )
 _TABLE = PhraseTable((SynonymRule(_CUES, ADMINISTRATIVE),))
-_FOLDED_STOPWORDS = frozenset(fold(w) for w in QUERY_STOPWORDS) | frozenset(
-    "cho hoi oi a nhe ha vay the nao lam sao de co la gi khi neu thi".split()
-)
+# Filler of a question, with its accents: a syllable typed with marks is filler only when spelled so ("thế" is,
+# "thẻ" the card and "bảo" of "bảo hiểm" are not); one typed without marks is filler when it folds like one.
+_STOPWORDS = QUERY_STOPWORDS | frozenset("cho hỏi ơi ạ nhé hả vậy thế nào làm sao để có là gì khi nếu thì".split())
+_FOLDED_STOPWORDS = frozenset(fold(w) for w in _STOPWORDS)
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,11 @@ _Unit = tuple[str, str]  # a syllable as typed (lower case) and folded
 
 def _units(text: str) -> list[_Unit]:
     units = ((s, fold(s)) for s in syllables(text))
-    return [(s, f) for s, f in units if f not in _FOLDED_STOPWORDS and not f.isdigit()]
+    return [(s, f) for s, f in units if not _filler(s, f) and not f.isdigit()]
+
+
+def _filler(syllable: str, folded: str) -> bool:
+    return syllable in _STOPWORDS if _marked(syllable) else folded in _FOLDED_STOPWORDS
 
 
 def _distinct(units: list[_Unit]) -> list[_Unit]:

@@ -151,6 +151,23 @@ RULES: tuple[SynonymRule, ...] = (
 )
 
 
+# Two spellings many citizens type for the same syllable: "d" for "đ" (the stroke takes a second key), and "i"
+# for a "y" that is the syllable's only vowel ("lí lịch", "kí", "qui định"; not the glide of "giấy", "tuổi"),
+# tone kept. Phrases and messages are compared in this spelling, so "dăng ký khai sinh" still says "đăng ký";
+# a differing tone or vowel mark still differs ("sợ đổ" is not "sổ đỏ").
+_Y_AS_I = str.maketrans("yýỳỷỹỵ", "iíìỉĩị")
+
+
+def lenient(syllable: str) -> str:
+    """`syllable` in the spelling phrases are matched in (see `_Y_AS_I`)."""
+    syllable = syllable.replace("đ", "d")
+    if len(syllable) >= 2 and syllable[-1] in "yýỳỷỹỵ":
+        before = fold(syllable[:-1])
+        if before[-1] not in "aeiouy" or before.endswith("qu"):
+            return syllable[:-1] + syllable[-1].translate(_Y_AS_I)
+    return syllable
+
+
 @dataclass(frozen=True)
 class _Phrase:
     """One colloquial phrase, split into syllables once, with their accent-free forms."""
@@ -161,7 +178,8 @@ class _Phrase:
     order: int
 
     def matches_at(self, tokens: Sequence[str], start: int) -> bool:
-        """Every syllable is spelled the same, or typed without accents and folds the same.
+        """Every syllable is spelled the same, or typed without accents and folds the same (both in the
+        lenient spelling).
 
         A syllable typed with accents must carry the phrase's accents, which keeps "đời" (life) from
         triggering rules for "đổi"; a folded form has no accents, so equality with it says both things.
@@ -185,7 +203,7 @@ class PhraseTable:
         by_first: dict[str, list[_Phrase]] = {}
         for order, rule in enumerate(rules):
             for phrase in rule.phrases:
-                words = tuple(syllables(phrase))
+                words = tuple(lenient(w) for w in syllables(phrase))
                 compiled = _Phrase(words, tuple(fold(w) for w in words), rule.official, order)
                 by_first.setdefault(compiled.folded[0], []).append(compiled)
         self._by_first = {first: tuple(phrases) for first, phrases in by_first.items()}
@@ -196,6 +214,7 @@ class PhraseTable:
         Longer phrases win over the shorter ones inside them: "tách hộ khẩu" means splitting a household,
         so the "hộ khẩu" inside it must not also add "đăng ký thường trú".
         """
+        tokens = [lenient(token) for token in tokens]
         matches = [
             (len(phrase.syllables), start, phrase.official, phrase.order)
             for start, token in enumerate(tokens)

@@ -28,6 +28,17 @@ def test_accents_typed_must_match_but_unaccented_words_may_be_either() -> None:
     assert is_administrative("giay to")  # typed without accents: papers is a fair reading
 
 
+def test_a_missing_stroke_or_an_i_for_y_still_says_the_administrative_act() -> None:
+    assert is_administrative("dăng ký khai sin cho con")
+    assert is_administrative("xin li lịch tư pháp online")
+    assert not is_administrative("mẹo giải rubik nhanh")  # "giai" is not "giay" however "y" is read
+
+
+def test_filler_typed_with_accents_must_be_spelled_as_filler() -> None:
+    assert content_syllables("cấp thẻ nhà báo thế nào") == ["cap", "the", "nha", "bao"]
+    assert content_syllables("cap the nha bao the nao") == ["cap"]  # typed bare, each may be filler
+
+
 def test_coverage_counts_the_messages_own_content_words() -> None:
     assert content_syllables("cho hỏi đăng ký tạm trú cần những gì ạ") == ["dang", "ky", "tam", "tru"]
     coverage, count = name_coverage("dk tam tru can giay to gi", ["Thủ tục đăng ký kết hôn"])

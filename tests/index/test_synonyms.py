@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.normalize import fold, has_diacritics, syllables
-from index.synonyms import RULES, expand_query, expansions
+from index.synonyms import RULES, expand_query, expansions, lenient
 
 
 @pytest.mark.parametrize(
@@ -29,6 +29,20 @@ def test_accented_syllables_must_match_their_own_accents() -> None:
     # "đời" (life) must not trigger the rule for "đổi" (exchange); unaccented "doi" may.
     assert "cấp đổi" not in expansions("người thân qua đời")
     assert "cấp đổi" in expansions("doi the")
+
+
+@pytest.mark.parametrize(("typed", "spelled"), [
+    ("dăng", "dăng"), ("đăng", "dăng"), ("lý", "lí"), ("kỹ", "kĩ"), ("quy", "qui"), ("ky", "ki"),
+    ("giấy", "giấy"), ("tuổi", "tuổi"), ("y", "y"),  # a "y" after a vowel is a glide, not the vowel
+])
+def test_lenient_spelling_reads_d_for_d_bar_and_i_for_a_lone_y(typed: str, spelled: str) -> None:
+    assert lenient(typed) == spelled
+
+
+def test_common_misspellings_still_trigger_their_phrase_but_other_marks_do_not() -> None:
+    assert "cấp phiếu lý lịch tư pháp" in expansions("xin li lịch tư pháp")
+    assert "cấp phiếu lý lịch tư pháp" in expansions("lam li lich tu phap")
+    assert expansions("sợ đổ") == []  # other tones: not "sổ đỏ"
 
 
 def test_rules_match_whole_syllables_only() -> None:
