@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from index.normalize import QUERY_STOPWORDS, fold, syllables
 from index.synonyms import GENERIC_WORDINGS, PhraseTable, SynonymRule, expansions
@@ -145,6 +146,13 @@ class _Vocabulary:
         return syllable in self.exact if accented and _marked(syllable) else folded in self.folded
 
 
+@lru_cache(maxsize=8192)
+def _vocabulary(names: tuple[str, ...]) -> _Vocabulary:
+    """A candidate's names read once: the same procedures come up turn after turn (an edit changes the names,
+    hence the key)."""
+    return _Vocabulary.of(names)
+
+
 def _share(units: list[_Unit], vocabulary: _Vocabulary) -> float:
     if not units:
         return 0.0
@@ -155,7 +163,7 @@ def _share(units: list[_Unit], vocabulary: _Vocabulary) -> float:
 def name_coverage(query: str, names: Iterable[str]) -> tuple[float, int]:
     """Share of the content syllables of `query` that occur in any of `names`, and their count."""
     own = _distinct(_units(query))
-    return _share(own, _Vocabulary.of(names)), len(own)
+    return _share(own, _vocabulary(tuple(names))), len(own)
 
 
 # Words of official names that give the level or the grammar, not the procedure.
@@ -185,7 +193,7 @@ def gather(query: str, candidates: Sequence[Sequence[str]]) -> Evidence:
     coverages: list[float] = []
     named: list[bool] = []
     for names in candidates:
-        vocabulary = _Vocabulary.of(names)
+        vocabulary = _vocabulary(tuple(names))
         coverages.append(max(_share(own, vocabulary), _share(expanded, vocabulary)))
         named.append(bool(names) and _said_in_full(names[0], said))
     return Evidence(administrative=is_administrative(query), name_coverage=coverages[0] if coverages else 0.0,

@@ -97,11 +97,28 @@ _FOLDED_STOP: frozenset[str] = frozenset(
 )
 
 
-def fold(text: str) -> str:
-    """Remove diacritics ("đ" becomes "d") from already lower-cased NFC text."""
+def _fold_slowly(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return unicodedata.normalize("NFC", stripped).replace("đ", "d").replace("Đ", "D")
+
+
+# Every Latin letter with marks (the blocks Vietnamese uses) mapped to its bare letter, and every combining
+# mark dropped: one `str.translate` instead of a Unicode decomposition per character. Each search folds a few
+# hundred syllables, the evidence of a turn a few hundred more.
+_FOLD_TABLE = {
+    code: _fold_slowly(chr(code)) or None
+    for block in (range(0x00C0, 0x0250), range(0x1E00, 0x1F00))
+    for code in block
+    if _fold_slowly(chr(code)) != chr(code)
+} | {code: None for code in range(0x0300, 0x0370)}
+
+
+def fold(text: str) -> str:
+    """Remove diacritics ("đ" becomes "d") from already lower-cased NFC text."""
+    folded = text.translate(_FOLD_TABLE)
+    # Anything the table does not know (other scripts, rarer marks) takes the full decomposition.
+    return folded if folded.isascii() else _fold_slowly(text)
 
 
 def normalize(text: str) -> str:

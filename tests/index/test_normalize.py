@@ -86,6 +86,16 @@ def test_has_diacritics() -> None:
     assert not has_diacritics("so do")
 
 
+def _fold_by_decomposition(text: str) -> str:
+    stripped = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+    return unicodedata.normalize("NFC", stripped).replace("đ", "d").replace("Đ", "D")
+
+
+@given(st.one_of(vietnamese_text, st.text(max_size=40)))
+def test_fold_by_table_equals_fold_by_decomposition(text: str) -> None:
+    assert fold(text) == _fold_by_decomposition(text)
+
+
 @given(vietnamese_text)
 def test_fold_is_idempotent_and_ascii_letters_only(text: str) -> None:
     folded = fold(normalize(text))
