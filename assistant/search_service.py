@@ -50,7 +50,7 @@ class SearchService:
     def encoder(self) -> Encoder:
         if self._encoder is None:
             encoder = create_encoder(self._settings.encoder_backend, self._settings.encoder_model,
-                                     self._settings.encoder_threads)
+                                     self._settings.encoder_threads, self._settings.encoder_onnx_path)
             cache = self._settings.query_vector_cache
             self._encoder = CachedQueryEncoder(encoder, cache) if cache > 0 else encoder
         return self._encoder

@@ -102,5 +102,6 @@ def _open_loop_lines(results: dict[str, Any]) -> list[str]:
     embedding = results.get("query_embedding")
     if embedding:
         lines += ["", f"Query embedding alone, one question at a time: p50 {embedding['p50_ms']:.1f} ms, "
-                      f"p95 {embedding['p95_ms']:.1f} ms ({embedding['queries']} queries)."]
+                      f"p95 {embedding['p95_ms']:.1f} ms ({embedding['queries']} queries"
+                      + (f", {embedding['encoder']}" if embedding.get("encoder") else "") + ")."]
     return lines

