@@ -34,6 +34,16 @@ def _ask(system: RunningSystem, questions: list[Question]) -> chat_eval.Report:
     return asyncio.run(chat_eval.evaluate(system.app_url, questions))
 
 
+def _logged_outcomes(settings: Settings, text: str) -> list[str]:
+    """How the staff inbox's question log recorded each time `text` was asked."""
+    engine = create_db_engine(settings.database_url)
+    try:
+        with create_session_factory(engine)() as session:
+            return [row.outcome for row in session.scalars(select(QuestionRecord).where(QuestionRecord.text == text))]
+    finally:
+        engine.dispose()
+
+
 def test_replies_name_their_procedure_or_their_outcome(system: RunningSystem) -> None:
     report = _ask(system, QUESTIONS)
     labels = [row.label for row in report.rows]
@@ -49,13 +59,7 @@ def test_a_procedure_question_outside_the_knowledge_base_reaches_the_staff_inbox
 ) -> None:
     text = "xin tạm hoãn nghĩa vụ quân sự vì đang học đại học"
     assert _ask(system, [Question(text, kind="not_in_kb")]).rows[0].label in ("not_found", "unsure")
-    engine = create_db_engine(kb_settings.database_url)
-    try:
-        with create_session_factory(engine)() as session:
-            logged = session.scalars(select(QuestionRecord).where(QuestionRecord.text == text)).all()
-    finally:
-        engine.dispose()
-    assert [row.outcome for row in logged] == ["low_confidence"]
+    assert _logged_outcomes(kb_settings, text) == ["low_confidence"]
 
 
 def test_a_greeting_still_gets_a_greeting(system: RunningSystem) -> None:
@@ -89,10 +93,5 @@ def test_unsure_candidates_come_with_a_clerk_and_reach_the_inbox(system: Running
     assert [m["outcome"] for m in messages][-1] == "unsure", messages
     assert any(p.startswith("/choose") for p in payloads) and "/human_handoff" in payloads
     assert all(m["procedure"] is None for m in messages), "nothing is answered as if it were sure"
-    engine = create_db_engine(kb_settings.database_url)
-    try:
-        with create_session_factory(engine)() as session:
-            logged = session.scalars(select(QuestionRecord).where(QuestionRecord.text == text)).all()
-    finally:
-        engine.dispose()
-    assert logged and {row.outcome for row in logged} == {"low_confidence"}  # also asked by the first test
+    logged = _logged_outcomes(kb_settings, text)
+    assert logged and set(logged) == {"low_confidence"}  # also asked by the first test
