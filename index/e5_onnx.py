@@ -99,11 +99,5 @@ class E5OnnxQueryEncoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.vstack([self.embed_ids(self._tokenizer.query_ids(text)) for text in texts])
 
-    def encode_onnx_passages(self, texts: Sequence[str]) -> np.ndarray:
-        """Passages through the ONNX model (for measuring; the index uses `encode_passages`)."""
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.vstack([self.embed_ids(self._tokenizer.passage_ids(text)) for text in texts])
-
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._passages.encode_passages(texts)

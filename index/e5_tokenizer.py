@@ -28,7 +28,6 @@ from index.e5_format import TokenizerData
 
 METASPACE = "\u2581"
 QUERY_PREFIX = "query: "
-PASSAGE_PREFIX = "passage: "
 
 
 class E5Tokenizer:
@@ -96,9 +95,6 @@ class E5Tokenizer:
 
     def query_ids(self, text: str) -> list[int]:
         return self.content_ids(QUERY_PREFIX + text)
-
-    def passage_ids(self, text: str) -> list[int]:
-        return self.content_ids(PASSAGE_PREFIX + text)
 
 
 def save_tokenizer(data: TokenizerData, path: Path) -> None:

@@ -107,10 +107,10 @@ def _fold_slowly(text: str) -> str:
 # mark dropped: one `str.translate` instead of a Unicode decomposition per character. Each search folds a few
 # hundred syllables, the evidence of a turn a few hundred more.
 _FOLD_TABLE = {
-    code: _fold_slowly(chr(code)) or None
+    code: folded or None
     for block in (range(0x00C0, 0x0250), range(0x1E00, 0x1F00))
     for code in block
-    if _fold_slowly(chr(code)) != chr(code)
+    if (folded := _fold_slowly(chr(code))) != chr(code)
 } | {code: None for code in range(0x0300, 0x0370)}
 
 
